@@ -1,0 +1,73 @@
+"""The `cnfiscal` command: run the pipeline, extract facts from files, query the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from cnfiscal.extract import extract_file
+
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            result = extract_file(path)
+        except OSError as exc:  # unreadable file: say so, go on with the others
+            print(f"{path}: cannot read ({exc})", file=sys.stderr)
+            failed += 1
+            continue
+        target = out_dir / f"{path.stem}.json"
+        target.write_text(
+            json.dumps(result.to_json(), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        errors = sum(1 for i in result.issues if i.severity == "error")
+        print(f"{path.name}: {len(result.facts)} facts, {len(result.issues)} issues ({errors} errors)")
+    return 1 if failed else 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from cnfiscal.runner import run_pipeline
+
+    return run_pipeline(catalog=args.catalog)
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    from cnfiscal.query import run_query
+
+    return run_query(args.sql, database=args.database, fmt=args.format)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cnfiscal", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_run = sub.add_parser("run", help="materialize every asset (the full pipeline)")
+    p_run.add_argument("--catalog", help="source catalog file (default: the bundled sample)")
+    p_run.set_defaults(func=_cmd_run)
+
+    p_ext = sub.add_parser("extract", help="extract facts from report files into JSON")
+    p_ext.add_argument("files", nargs="+")
+    p_ext.add_argument("--out", required=True, help="output folder for <stem>.json files")
+    p_ext.set_defaults(func=_cmd_extract)
+
+    p_q = sub.add_parser("query", help="run SQL on the published warehouse (read-only)")
+    p_q.add_argument("sql")
+    p_q.add_argument("--database", help="DuckDB file (default: the published warehouse)")
+    p_q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p_q.set_defaults(func=_cmd_query)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Turn a published file's bytes into text and tables, whatever its format.
+
+`read_document` is the one entry point: it detects the format from the content (magic bytes),
+never from the file name, and never raises — a file it cannot read comes back with a parse issue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cnfiscal.model import ParseIssue
+
+
+@dataclass
+class Table:
+    """One table as a grid of cell strings, with where it came from."""
+
+    rows: list[list[str]]
+    page: int | None = None  # 1-based page of the first row (PDF); None for HTML/DOCX
+    index: int = 0  # 0-based order of the table in the document
+    title: str = ""  # caption or the text line(s) just above the table
+    unit: str = ""  # unit stated for the table (单位：元 / 万元), if any
+    pages: list[int] = field(default_factory=list)  # every page it spans (joined tables)
+
+
+@dataclass
+class ParsedDocument:
+    format: str  # txt, html, pdf, docx, xlsx, xls, unknown
+    text: str = ""  # the readable text, pages joined by form feeds for PDFs
+    tables: list[Table] = field(default_factory=list)
+    page_offsets: list[int] = field(default_factory=list)  # char offset where each page starts
+    issues: list[ParseIssue] = field(default_factory=list)
+
+
+def read_document(data: bytes, name: str = "") -> ParsedDocument:
+    from cnfiscal.readers.dispatch import read_any
+
+    return read_any(data, name)
