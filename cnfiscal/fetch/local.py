@@ -1,0 +1,79 @@
+"""Locations: tell local paths from URLs, and read local files with the size cap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from cnfiscal.fetch.types import fetch_error
+from cnfiscal.model import ParseIssue
+
+HTTP_SCHEMES = ("http", "https")
+
+
+@dataclass
+class Location:
+    kind: str  # "local" | "http" | "bad"
+    key: str  # stable identity used as the cache key
+    path: Path | None = None
+    issue: ParseIssue | None = None
+
+
+def classify(location: str, base_dir: Path | None = None) -> Location:
+    text = location.strip()
+    if not text:
+        return Location("bad", location, issue=fetch_error("fetch_bad_location", "empty location"))
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    # A one-letter "scheme" is a Windows drive letter, i.e. a path.
+    if scheme == "" or len(scheme) == 1:
+        path = Path(text).expanduser()
+        if not path.is_absolute():
+            path = (base_dir or Path.cwd()) / path
+        path = path.resolve()
+        return Location("local", path.as_uri(), path=path)
+    if scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            return _bad_scheme(location, "file URL on a remote host")
+        path = Path(url2pathname(unquote(parts.path))).resolve()
+        return Location("local", path.as_uri(), path=path)
+    if scheme in HTTP_SCHEMES:
+        if not parts.hostname:
+            return Location(
+                "bad", text, issue=fetch_error("fetch_bad_location", "URL has no host", text)
+            )
+        return Location("http", text)
+    return _bad_scheme(location, f"scheme {scheme!r} is not allowed")
+
+
+def _bad_scheme(location: str, why: str) -> Location:
+    issue = fetch_error("fetch_scheme_not_allowed", why, location[:200])
+    return Location("bad", location, issue=issue)
+
+
+def read_local(path: Path, max_bytes: int) -> tuple[bytes | None, ParseIssue | None]:
+    """The file's bytes, or an error issue (missing, not a file, unreadable, over the cap)."""
+    try:
+        if not path.exists():
+            return None, fetch_error("fetch_not_found", "local file does not exist", str(path))
+        if not path.is_file():
+            return None, fetch_error("fetch_read_error", "not a regular file", str(path))
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, _too_large(path, size, max_bytes)
+        # Read one byte past the cap: the file may have grown since stat().
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        return None, fetch_error("fetch_read_error", f"cannot read file: {exc}", str(path))
+    if len(data) > max_bytes:
+        return None, _too_large(path, len(data), max_bytes)
+    return data, None
+
+
+def _too_large(path: Path, size: int, max_bytes: int) -> ParseIssue:
+    return fetch_error(
+        "fetch_too_large", f"file is {size} bytes, over the {max_bytes}-byte cap", str(path)
+    )
