@@ -25,7 +25,12 @@ def classify(location: str, base_dir: Path | None = None) -> Location:
     text = location.strip()
     if not text:
         return Location("bad", location, issue=fetch_error("fetch_bad_location", "empty location"))
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (raises on a malformed port)
+    except ValueError as exc:
+        issue = fetch_error("fetch_bad_location", f"malformed location: {exc}", text[:200])
+        return Location("bad", location, issue=issue)
     scheme = parts.scheme.lower()
     # A one-letter "scheme" is a Windows drive letter, i.e. a path.
     if scheme == "" or len(scheme) == 1:
