@@ -54,7 +54,8 @@ class Sentence:
     end: int
     path: list[Block] = field(default_factory=list)
     block: Block | None = None  # the block whose line this sentence starts, if any
-    in_table_row: bool = False  # a tab-separated line
+    in_table_row: bool = False  # a tab-separated line (kept whole, never split)
+    line: int = 0  # index of the text line (paragraph) the sentence sits in
 
     def heading_text(self) -> str:
         """All heading titles above this sentence, outermost first, joined by " > "."""
@@ -160,8 +161,9 @@ def split_sentences(text: str) -> list[Sentence]:
                 stack.pop()
         path = list(stack)
         is_row = "\t" in line
+        chunks = list(_trim(line, body_off, len(line))) if is_row else _iter_chunks(line, body_off)
         first = True
-        for m in _iter_chunks(line, body_off):
+        for m in chunks:
             s, e = m
             out.append(
                 Sentence(
@@ -171,6 +173,7 @@ def split_sentences(text: str) -> list[Sentence]:
                     path=path,
                     block=block if first else None,
                     in_table_row=is_row,
+                    line=idx,
                 )
             )
             first = False
