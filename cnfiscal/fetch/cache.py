@@ -153,8 +153,8 @@ class SourceCache:
 
     def _write_object(self, sha: str, data: bytes) -> None:
         path = self._object_path(sha)
-        if path.is_file() and path.stat().st_size == len(data):
-            return  # content-addressed: same name, same bytes
+        if path.is_file() and path.stat().st_size == len(data) and _sha256_of(path) == sha:
+            return  # content-addressed: already there (and not damaged)
         path.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(path, data)
 
@@ -195,6 +195,14 @@ def _atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _fields(entry: dict[str, Any]) -> dict[str, Any]:

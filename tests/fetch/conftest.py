@@ -44,7 +44,7 @@ class LoopbackServer:
         self.log: list[tuple[float, str, dict[str, str]]] = []
         self.httpd = QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.owner = self  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def url(self, path: str) -> str:
