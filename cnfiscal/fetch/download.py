@@ -49,6 +49,15 @@ class _AttemptFailed(Exception):
         self.retry_after = retry_after
 
 
+class _Session(requests.Session):
+    """requests, even with allow_redirects=False, reads a redirect's whole body (unbounded)
+    to prepare `Response.next`. We follow redirects ourselves from the Location header, so
+    tell requests there is never one to resolve."""
+
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        return None
+
+
 @dataclass
 class _Redirect:
     status: int
@@ -56,8 +65,8 @@ class _Redirect:
 
 
 def host_key(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{(parts.hostname or '').lower()}:{parts.port or parts.scheme}"
+    # Politeness is owed to the machine, so http and https (and any port) share one slot.
+    return (urlsplit(url).hostname or "").lower()
 
 
 def http_get(
@@ -77,7 +86,7 @@ def http_get(
     deadline = time.monotonic() + config.total_deadline_s
     # A session per source: requests.Session is not documented as thread-safe, and the
     # pipeline may fetch from several threads sharing one SourceCache.
-    with requests.Session() as session:
+    with _Session() as session:
         return _run(session, url, headers, config, limiter, deadline, rng or random.Random())
 
 
@@ -115,8 +124,12 @@ def _run(session, url, headers, config, limiter, deadline, rng) -> HttpOutcome:
         if isinstance(result, HttpOutcome):
             return result
         last_status = result.status
-        target = urldefrag(urljoin(current, result.target)).url
-        if urlsplit(target).scheme.lower() not in ("http", "https"):
+        try:
+            target = urldefrag(urljoin(current, result.target)).url
+            scheme = urlsplit(target).scheme.lower()
+        except ValueError:
+            return fail("fetch_bad_location", f"malformed redirect target: {result.target!r}")
+        if scheme not in ("http", "https"):
             return fail("fetch_scheme_not_allowed", f"redirect to a disallowed scheme: {target}")
         if target in seen:
             return fail("fetch_redirect_loop", f"redirect loop back to {target}")

@@ -35,11 +35,11 @@ def test_concurrent_requests_share_the_limiter(server, make_config, tmp_path):
 
 def test_limiter_keeps_hosts_independent_and_respects_deadline():
     limiter = HostRateLimiter(30.0)
-    assert limiter.acquire("a.gov.cn:https")
+    assert limiter.acquire("a.gov.cn")
     started = time.monotonic()
-    assert limiter.acquire("b.gov.cn:https")  # another host: no wait
+    assert limiter.acquire("b.gov.cn")  # another host: no wait
     # The next slot for host a is 30 s away, past this deadline: refused, not slept.
-    assert not limiter.acquire("a.gov.cn:https", deadline=time.monotonic() + 1.0)
+    assert not limiter.acquire("a.gov.cn", deadline=time.monotonic() + 1.0)
     assert time.monotonic() - started < 10
 
 

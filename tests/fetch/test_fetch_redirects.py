@@ -49,3 +49,30 @@ def test_redirect_to_a_disallowed_scheme_fails(server, make_config, tmp_path):
     result = SourceCache(tmp_path, make_config()).fetch(server.url("/ftp"))
     assert result.status == "failed"
     assert [i.code for i in result.issues] == ["fetch_scheme_not_allowed"]
+
+
+def test_malformed_redirect_target_fails_cleanly(server, make_config, tmp_path):
+    redirect(server, "/bad", "http://[::1/broken")
+    result = SourceCache(tmp_path, make_config()).fetch(server.url("/bad"))
+    assert result.status == "failed"
+    assert [i.code for i in result.issues] == ["fetch_bad_location"]
+
+
+def test_redirect_body_is_not_downloaded(server, make_config, tmp_path):
+    # A redirect whose body never ends must not hold up following its Location.
+    def dripping_redirect(h):
+        h.send_response(302)
+        h.send_header("Location", "/here")
+        h.send_header("Content-Length", "100000")
+        h.end_headers()
+        for _ in range(100):
+            h.wfile.write(b"z")
+            h.wfile.flush()
+            time.sleep(0.1)
+
+    server.routes["/drip302"] = dripping_redirect
+    server.routes["/here"] = lambda h: server.reply(h, 200, b"arrived")
+    started = time.monotonic()
+    result = SourceCache(tmp_path, make_config()).fetch(server.url("/drip302"))
+    assert time.monotonic() - started < 5  # reading that body would take 10 s
+    assert result.status == "fetched" and result.content == b"arrived"
