@@ -21,6 +21,8 @@ class Table:
     title: str = ""  # caption or the text line(s) just above the table
     unit: str = ""  # unit stated for the table (单位：元 / 万元), if any
     pages: list[int] = field(default_factory=list)  # every page it spans (joined tables)
+    header_rows: int = 0  # how many leading rows are column headers (0 = unknown)
+    row_pages: list[int] = field(default_factory=list)  # page of each row (joined PDF tables)
 
 
 @dataclass

@@ -17,7 +17,7 @@ def _clean_page_text(text: str) -> str:
     return text.replace("\ufffe", "").replace("\x02", "")
 
 
-def read_pdf(data: bytes, with_tables: bool = False) -> ParsedDocument:
+def read_pdf(data: bytes, with_tables: bool = True) -> ParsedDocument:
     import pypdfium2 as pdfium
 
     doc = ParsedDocument(format="pdf")
@@ -52,7 +52,7 @@ def read_pdf(data: bytes, with_tables: bool = False) -> ParsedDocument:
                 if with_tables:
                     from cnfiscal.readers.pdf_words import page_words as words_of
 
-                    page_words.append(words_of(page, textpage))
+                    page_words.append((words_of(page, textpage), page.get_width()))
                 textpage.close()
                 page.close()
             except Exception as exc:  # one broken page must not lose the others
@@ -60,7 +60,7 @@ def read_pdf(data: bytes, with_tables: bool = False) -> ParsedDocument:
                     ParseIssue("warning", "pdf_page_error", f"page {i + 1}: {exc}", page=i + 1)
                 )
                 text = ""
-                page_words.append([])
+                page_words.append(([], 0.0))
             if not text.strip():
                 empty_pages += 1
             total += len(text)
@@ -94,5 +94,5 @@ def read_pdf(data: bytes, with_tables: bool = False) -> ParsedDocument:
     if with_tables and page_words:
         from cnfiscal.readers.pdf_tables import tables_from_pages
 
-        doc.tables = tables_from_pages(page_words, texts, doc.issues)
+        doc.tables = tables_from_pages(page_words, doc.issues)
     return doc

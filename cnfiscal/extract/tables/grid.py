@@ -1,0 +1,98 @@
+"""Reading a table grid: header text per column, amount cells, row labels and codes."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from cnfiscal.extract.tables.vocab import fold
+from cnfiscal.readers import Table
+
+_AMOUNT = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^-?\d+(?:\.\d+)?$")
+_CODE = re.compile(r"^(\d{3})(\d{2})?(\d{2})?$")
+_CODE_PREFIX = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*(\D.*)$")
+_TO_WAN = {
+    "元": Decimal("0.0001"),
+    "千元": Decimal("0.1"),
+    "万元": Decimal(1),
+    "亿元": Decimal(10000),
+}
+
+
+def amount(cell: str) -> Decimal | None:
+    text = (cell or "").replace("－", "-").replace("，", ",").strip()
+    if not _AMOUNT.match(text):
+        return None
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def to_wan(value: Decimal, unit: str) -> Decimal:
+    return value * _TO_WAN.get(unit, Decimal(1))
+
+
+def header_rows(table: Table) -> int:
+    """Rows before the first row holding an amount (the PDF reader may already know)."""
+    if table.header_rows:
+        return table.header_rows
+    for i, row in enumerate(table.rows):
+        if sum(1 for c in row if amount(c) is not None and not _CODE.match(c.strip())) >= 1:
+            return i
+    return 0
+
+
+def column_headers(table: Table, n_head: int) -> list[list[str]]:
+    """Per column, the distinct header fragments top to bottom."""
+    width = max((len(r) for r in table.rows), default=0)
+    out: list[list[str]] = [[] for _ in range(width)]
+    for row in table.rows[:n_head]:
+        for j, cell in enumerate(row):
+            text = fold(cell)
+            if text and (not out[j] or out[j][-1] != text):
+                out[j].append(text)
+    return out
+
+
+def header_candidates(frags: list[str]) -> list[str]:
+    """Ways to read a column header, most specific first: the joined lower fragments before
+    the whole stack (a merged group header sits above the column's own name)."""
+    cands = []
+    for k in range(len(frags) - 1, -1, -1):
+        cands.append("".join(frags[k:]))
+    return cands
+
+
+def is_code_cell(cell: str) -> bool:
+    return bool(_CODE.match((cell or "").strip()))
+
+
+def row_code_and_label(row: list[str], amount_cols: set[int]) -> tuple[str, str, int]:
+    """The classification code (类/款/项 pieces joined) and the name of a body row, with the
+    column of the name. Codes may sit in their own column(s) or lead the name cell."""
+    code = ""
+    label, label_col = "", -1
+    for j, cell in enumerate(row):
+        text = (cell or "").strip()
+        if not text or j in amount_cols:
+            continue
+        if re.fullmatch(r"\d{2,7}", text) and len(code) + len(text) <= 7 and not label:
+            code += text
+            continue
+        m = _CODE_PREFIX.match(text)
+        if m and not label and not code:
+            code, text = m.group(1), m.group(2)
+        if not label:
+            label, label_col = text, j
+    if not _CODE.match(code):
+        code = ""
+    return code, label, label_col
+
+
+def parent_of(code: str) -> str | None:
+    if len(code) == 5:
+        return code[:3]
+    if len(code) == 7:
+        return code[:5]
+    return None

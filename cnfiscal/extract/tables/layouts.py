@@ -1,0 +1,299 @@
+"""Per-layout reading of a recognised table into facts (one method per kind of table)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from cnfiscal.extract.tables.grid import amount, parent_of, row_code_and_label, to_wan
+from cnfiscal.extract.tables.vocab import Label, Layout, fold, match_label
+from cnfiscal.model import DocumentMeta, Fact, ParseIssue
+from cnfiscal.readers import Table
+from cnfiscal.vocab import (
+    economic_by_code,
+    economic_by_name,
+    functional_by_code,
+    functional_by_name,
+)
+
+_YEAR = re.compile(r"(20\d{2})年")
+
+
+def _scope_from_title(title: str) -> str:
+    key = fold(title)
+    if "一般公共预算" in key:
+        return "general_public"
+    if "财政拨款" in key:
+        return "fiscal"
+    return "all"
+
+
+@dataclass
+class TableReader:
+    table: Table
+    layout: Layout
+    meta: DocumentMeta
+    unit: str
+    n_head: int
+    headers: list[list[str]]  # per column: header readings, most specific first
+    amount_cols: set[int]
+    issues: list[ParseIssue]
+    _best: dict[tuple, tuple[int, Fact]] = field(default_factory=dict)
+
+    # --- columns -------------------------------------------------------------------------
+
+    def _head(self, j: int) -> list[str]:
+        return self.headers[j] if j < len(self.headers) else []
+
+    def col_label(self, context: str, j: int) -> Label | None:
+        for text in self._head(j):
+            hit = match_label(context, text)
+            if hit is not None:
+                return hit
+        return None
+
+    def col_item(self, j: int) -> str | None:
+        hit = self.col_label("column", j)
+        if hit is not None:
+            return hit.item
+        return "total" if len(self.amount_cols) == 1 else None
+
+    def basis_year(self, j: int, row_label: str = "") -> tuple[str, int] | None:
+        text = "".join(self._head(j)[-1:]) + row_label
+        fy = self.meta.fiscal_year
+        if fy is None:
+            m = _YEAR.search(self.table.title)
+            fy = int(m.group(1)) if m else None
+        if fy is None:
+            return None
+        basis = "budget" if self.meta.doc_kind == "budget" else "actual"
+        if "决算" in text or "执行" in text:
+            basis = "actual"
+        elif "预算" in text:
+            basis = "budget"
+        year = fy
+        m = _YEAR.search(text)
+        if m:
+            year = int(m.group(1))
+        elif "上年" in text:
+            year = fy - 1
+        return basis, year
+
+    # --- output --------------------------------------------------------------------------
+
+    def emit(
+        self,
+        statement: str,
+        item: str,
+        scope: str,
+        i: int,
+        j: int,
+        label: str,
+        rank: int = 1,
+        code: str | None = None,
+        row_label: str = "",
+    ) -> None:
+        row = self.table.rows[i]
+        value = amount(row[j]) if j < len(row) else None
+        by = self.basis_year(j, row_label)
+        if value is None or by is None:
+            return
+        basis, year = by
+        page = self.table.row_pages[i] if i < len(self.table.row_pages) else self.table.page
+        fact = Fact(
+            statement=statement,
+            item=item,
+            scope=scope,
+            basis=basis,
+            year=year,
+            measure="amount",
+            value=to_wan(value, self.unit),
+            unit="万元",
+            label=label,
+            code=code,
+            parent_code=parent_of(code) if code else None,
+            source="table",
+            page=page,
+            table=self.table.index,
+            row=i,
+            col=j,
+            evidence=row[j],
+        )
+        key = fact.key()
+        old = self._best.get(key)
+        if old is None or rank < old[0]:
+            self._best[key] = (rank, fact)
+
+    def facts(self) -> list[Fact]:
+        getattr(self, f"_read_{self.layout.kind}")()
+        return [f for _, f in self._best.values()]
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def body(self):
+        for i in range(self.n_head, len(self.table.rows)):
+            row = self.table.rows[i]
+            code, label, _ = row_code_and_label(row, self.amount_cols)
+            yield i, row, code, label
+
+    def is_total(self, label: str, row: list[str]) -> bool:
+        if match_label("total_row", label) is not None:
+            return True
+        return not label and any(fold(c) in ("合计", "总计") for c in row)
+
+    def class_code(self, code: str, label: str, econ: bool) -> str:
+        fy = self.meta.fiscal_year
+        if code:
+            known = economic_by_code(code, fy) if econ else functional_by_code(code, fy)
+            return code if known is not None or len(code) > 3 else ""
+        entry = economic_by_name(label, fy) if econ else functional_by_name(label, fy)
+        return entry.code if entry is not None and entry.level == "类" else ""
+
+    # --- layouts -------------------------------------------------------------------------
+
+    def _read_func(self, econ: bool = False) -> None:
+        scope = self.layout.scope
+        totals_seen = False
+        for i, row, code, label in self.body():
+            if self.is_total(label, row) and not totals_seen:
+                totals_seen = True
+                for j in self.amount_cols:
+                    item = self.col_item(j)
+                    if item == "total":
+                        item = "basic" if econ else "total"
+                    if item:
+                        self.emit("expenditure", item, scope, i, j, label or "合计")
+                continue
+            hit = match_label("expenditure", label)
+            if hit is not None and hit.item in ("basic", "project", "personnel", "public_funds"):
+                j = self._total_col()
+                if j is not None:
+                    self.emit("expenditure", hit.item, scope, i, j, label)
+                continue
+            cls = self.class_code(code, label, econ)
+            if not cls:
+                continue
+            j = self._total_col()
+            if j is not None:
+                prefix = "econ" if econ else "func"
+                self.emit("expenditure", f"{prefix}:{cls}", scope, i, j, label, code=cls)
+
+    def _read_econ(self) -> None:
+        self._read_func(econ=True)
+
+    def _total_col(self) -> int | None:
+        cols = sorted(self.amount_cols)
+        for j in cols:
+            if self.col_item(j) == "total":
+                return j
+        return cols[0] if cols else None
+
+    def _read_summary(self) -> None:
+        scope = self.layout.scope
+        for i, row, _, _ in self.body():
+            for j in sorted(self.amount_cols):
+                if j >= len(row) or amount(row[j]) is None:
+                    continue
+                label = next(
+                    (
+                        row[k]
+                        for k in range(j - 1, -1, -1)
+                        if row[k].strip() and amount(row[k]) is None
+                    ),
+                    "",
+                )
+                self._summary_cell(label, scope, i, j)
+
+    def _summary_cell(self, label: str, scope: str, i: int, j: int) -> None:
+        for context in ("income", "expenditure"):
+            hit = match_label(context, label)
+            if hit is not None:
+                self.emit(hit.statement, hit.item, scope, i, j, label, rank=hit.rank)
+                return
+        cls = self.class_code("", label, econ=False)
+        if cls:
+            self.emit("expenditure", f"func:{cls}", scope, i, j, label, code=cls)
+
+    def _read_income(self) -> None:
+        scope = "all"
+        if len(self.amount_cols) <= 1:
+            for i, _, _, label in self.body():
+                for j in self.amount_cols:
+                    hit = match_label("income", label)
+                    if hit is not None:
+                        self.emit("income", hit.item, scope, i, j, label, rank=hit.rank)
+            return
+        for i, row, _, label in self.body():
+            if not self.is_total(label, row):
+                continue
+            for j in self.amount_cols:
+                hit = self.col_label("income", j)
+                if hit is None and self.col_item(j) == "total":
+                    self.emit("income", "total", scope, i, j, "合计", rank=3)
+                elif hit is not None:
+                    self.emit("income", hit.item, scope, i, j, self._head(j)[0], rank=hit.rank)
+            return
+
+    def _read_three_public(self) -> None:
+        scope = _scope_from_title(self.table.title)
+        cols = {j: self.col_label("three_public", j) for j in sorted(self.amount_cols)}
+        if sum(1 for h in cols.values() if h is not None) >= 2:
+            for i, row, _, label in self.body():
+                if not any(amount(row[j]) is not None for j in cols if j < len(row)):
+                    continue
+                self._three_public_row(cols, scope, i, label)
+            return
+        # transposed: items down the rows, values in the amount column(s)
+        for i, _, _, label in self.body():
+            hit = match_label("three_public", label)
+            if hit is None or hit.item == "subtotal":
+                continue
+            for j in sorted(self.amount_cols):
+                self.emit(hit.statement, hit.item, scope, i, j, label, row_label=label)
+
+    def _three_public_row(self, cols: dict[int, Label | None], scope: str, i: int, lab: str):
+        row = self.table.rows[i]
+        order = sorted(cols)
+        has_extra = any(h is not None and h.statement == "operating_cost" for h in cols.values())
+        values = {j: amount(row[j]) for j in order if j < len(row)}
+        parts = [
+            values.get(j)
+            for j, h in cols.items()
+            if h is not None and h.item in ("overseas", "vehicle", "reception")
+        ]
+        parts_sum = sum((p for p in parts if p is not None), Decimal(0))
+        for pos, j in enumerate(order):
+            hit = cols[j]
+            if hit is None:
+                continue
+            item, statement = hit.item, hit.statement
+            if item == "subtotal":
+                nxt = next((cols[k] for k in order[pos + 1 :] if cols[k] is not None), None)
+                item = "vehicle" if nxt is not None and nxt.item.startswith("vehicle_") else "total"
+            if item == "total" and statement == "three_public" and has_extra:
+                # 合计 that also counts 会议费/培训费 is not the "三公" total
+                if values.get(j) is None or abs(values[j] - parts_sum) > Decimal("0.01"):
+                    continue
+            self.emit(statement, item, scope, i, j, self._head(j)[0], row_label=lab)
+
+    def _read_operating_cost(self) -> None:
+        scope = _scope_from_title(self.table.title)
+        for i, row, code, label in self.body():
+            if self.is_total(label, row):
+                j = self._total_col()
+                if j is not None:
+                    self.emit("operating_cost", "total", scope, i, j, label or "合计")
+            elif len(code) == 5:
+                j = self._total_col()
+                if j is not None:
+                    self.emit("operating_cost", f"econ:{code}", scope, i, j, label, code=code)
+
+    def _read_procurement(self) -> None:
+        scope = _scope_from_title(self.table.title)
+        for i, row, _, label in self.body():
+            if self.is_total(label, row):
+                j = self._total_col() if len(self.amount_cols) > 1 else min(self.amount_cols)
+                if j is not None:
+                    self.emit("procurement", "total", scope, i, j, label or "合计")
+                return

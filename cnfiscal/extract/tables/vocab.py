@@ -1,0 +1,78 @@
+"""Table recognition vocabulary (cnfiscal/vocab/table_layouts.csv, table_labels.csv)."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Layout:
+    kind: str
+    scope: str
+    pattern: re.Pattern
+
+
+@dataclass(frozen=True)
+class Label:
+    context: str
+    pattern: re.Pattern
+    statement: str
+    item: str
+    rank: int
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with resources.files("cnfiscal.vocab").joinpath(name).open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@cache
+def layouts() -> tuple[Layout, ...]:
+    return tuple(
+        Layout(r["kind"], r["scope"], re.compile(r["title_pattern"]))
+        for r in _rows("table_layouts.csv")
+    )
+
+
+@cache
+def labels(context: str) -> tuple[Label, ...]:
+    return tuple(
+        Label(r["context"], re.compile(r["pattern"]), r["statement"], r["item"], int(r["rank"]))
+        for r in _rows("table_labels.csv")
+        if r["context"] == context
+    )
+
+
+_ORDINAL = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.]|\d+[、.]|\([一二三四五六七八九十\d]+\)|其中[:]?|\d+[.、]?(?=\D))+"
+)
+
+
+def fold(text: str) -> str:
+    """Cell text as a comparison key: NFKC, no spaces, no list numbering, straight quotes."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = re.sub(r"\s+", "", text).replace("“", '"').replace("”", '"')
+    return _ORDINAL.sub("", text)
+
+
+def match_label(context: str, text: str) -> Label | None:
+    key = fold(text)
+    if not key:
+        return None
+    for label in labels(context):
+        if label.pattern.search(key):
+            return label
+    return None
+
+
+def classify(title: str) -> Layout | None:
+    key = fold(title)
+    for layout in layouts():
+        if layout.pattern.search(key):
+            return layout
+    return None

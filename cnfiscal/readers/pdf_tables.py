@@ -1,0 +1,251 @@
+"""Tables rebuilt from word boxes: rows by shared baseline, columns by gaps in x coverage.
+
+The standard budget tables are ruled grids of short cells. Words of the body rows (those
+holding an amount) cover each column's x range; the gaps between the covered ranges are the
+column borders. Header words are then placed in every column they sit over, so a merged
+header cell ("支出" over two columns) labels each column beneath it. A page whose table has no
+title of its own continues the previous page's table and is joined to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cnfiscal.model import ParseIssue
+from cnfiscal.readers import Table
+from cnfiscal.readers.pdf_words import Word, group_lines
+
+AMOUNT = re.compile(r"^[-－]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[-－]?\d+\.\d+$|^[-－]?\d+$")
+_PAGE_NUMBER = re.compile(r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|\d{1,4}|第\d+页(?:共\d+页)?|\d+/\d+)$")
+_TITLE = re.compile(
+    r"(?:表|表[（(][^（）()]{0,12}[)）]|续表|[（(]续[)）])$|公开\s*\d+\s*表|预算\d+表|单位[:：]|^(?:部门|单位名称|编制单位|填报单位)[:：]"
+)
+_CONTINUED = re.compile(r"续")
+_UNIT = re.compile(r"(?:单位|金额单位)[:：]\s*(万元|亿元|千元|元)")
+_MARKER = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|其中)"
+)
+_PROSE = re.compile(r"[^，。；]{6,}[，。；]")
+_TOTALISH = re.compile(r"合计|总计|小计|其中")
+
+
+def _line_text(line: list[Word]) -> str:
+    return "".join(w.text for w in line)
+
+
+def _is_amount(text: str) -> bool:
+    return bool(AMOUNT.match(text))
+
+
+@dataclass
+class _Segment:
+    title: list[str] = field(default_factory=list)
+    lines: list[list[Word]] = field(default_factory=list)
+
+
+@dataclass
+class _Built:
+    table: Table
+    centers: list[float]
+    header: list[str]
+
+
+def _segments(lines: list[list[Word]], carried: list[str]) -> list[_Segment]:
+    """Split a page's lines at title lines (表名, 单位：…): each segment may hold one table.
+
+    Lines without data just above a title belong to the title (a 表名 in two lines); a title
+    left at the foot of the previous page (`carried`) heads this page's first segment.
+    """
+    segs = [_Segment(title=list(carried))]
+    for line in lines:
+        text = _line_text(line)
+        if _PAGE_NUMBER.match(text):
+            continue
+        titleish = bool(_TITLE.search(text)) and not any(_is_amount(w.text) for w in line)
+        if titleish:
+            cur = segs[-1]
+            if any(_is_data(ln) for ln in cur.lines):
+                segs.append(_Segment())
+            else:
+                cur.title += [_line_text(ln) for ln in cur.lines]
+                cur.lines = []
+            segs[-1].title = (segs[-1].title + [text])[-5:]
+        else:
+            segs[-1].lines.append(line)
+    return segs
+
+
+def _is_data(line: list[Word]) -> bool:
+    amounts = [w for w in line if _is_amount(w.text)]
+    if not amounts:
+        return False
+    if len(line) >= 2:
+        return True
+    return "," in amounts[0].text or "." in amounts[0].text
+
+
+def _columns(words: list[Word], width: float) -> list[tuple[float, float]]:
+    """Column x ranges: amounts first, then text words that do not reach into an amount
+    column (a label centred across two cells must not fuse a name column with its numbers)."""
+    nums = _spans([w for w in words if _is_amount(w.text)], width)
+    text = [
+        w for w in words if not _is_amount(w.text) and not any(_overlap(w, c) > 0 for c in nums)
+    ]
+    return sorted(nums + _spans(text, width))
+
+
+def _spans(words: list[Word], width: float) -> list[tuple[float, float]]:
+    spans = sorted((w.x0, w.x1) for w in words if w.x1 - w.x0 < 0.45 * width)
+    cols: list[list[float]] = []
+    for x0, x1 in spans:
+        if cols and x0 <= cols[-1][1] + 1.5:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    return [(a, b) for a, b in cols]
+
+
+def _overlap(w: Word, col: tuple[float, float]) -> float:
+    return min(w.x1, col[1]) - max(w.x0, col[0])
+
+
+def _place(line: list[Word], cols: list[tuple[float, float]], spread: bool) -> list[str]:
+    cells = [""] * len(cols)
+    for w in line:
+        hits = [i for i, c in enumerate(cols) if _overlap(w, c) > 0]
+        if not hits:
+            mid = (w.x0 + w.x1) / 2
+            hits = [min(range(len(cols)), key=lambda i: abs((cols[i][0] + cols[i][1]) / 2 - mid))]
+        if not spread:
+            hits = [max(hits, key=lambda i: _overlap(w, cols[i]))]
+        for i in hits:
+            cells[i] += w.text
+    return cells
+
+
+def _continuation(cells: list[str], prev: list[str]) -> bool:
+    """A wrapped label's second line: short text under a column where the row above has text."""
+    filled = [i for i, c in enumerate(cells) if c]
+    if not filled or any(_is_amount(cells[i]) for i in filled):
+        return False
+    for i in filled:
+        text = cells[i]
+        if not prev[i] or _is_amount(prev[i]) or len(text) > 4:
+            return False
+        if _MARKER.match(text) or _TOTALISH.search(text) or text[0].isdigit():
+            return False
+    return True
+
+
+def _build(seg: _Segment, page_no: int, width: float) -> tuple[Table, list[float]] | None:
+    lines = seg.lines
+    data_idx = [i for i, ln in enumerate(lines) if _is_data(ln)]
+    if not data_idx:
+        return None
+    rich = sum(1 for i in data_idx if sum(_is_amount(w.text) for w in lines[i]) >= 2)
+    if len(data_idx) < 2 and rich == 0:
+        return None
+    first, last = data_idx[0], data_idx[-1]
+    # prose with figures is not a table: sentences make long words
+    long_words = sum(
+        1 for ln in lines[first : last + 1] for w in ln if _PROSE.search(w.text) or len(w.text) > 24
+    )
+    if long_words > 0.2 * (last + 1 - first):
+        return None
+    head_lines = lines[max(0, first - 5) : first]
+    # a header line is short cells; a sentence of prose above the table is not part of it
+    head_lines = [ln for ln in head_lines if not any(len(w.text) > 30 for w in ln)]
+    body_lines = lines[first : last + 1]
+    body_words = [w for ln in body_lines for w in ln]
+    cols = _columns(body_words, width)
+    head_words = [w for ln in head_lines for w in ln]
+    extra = [w for w in head_words if not any(_overlap(w, c) > 0 for c in cols)]
+    if extra:
+        cols = sorted(cols + _columns(extra, width))
+    if len(cols) < 2:
+        return None
+    rows: list[list[str]] = []
+    for ln in head_lines:
+        rows.append(_place(ln, cols, spread=True))
+    n_head = len(rows)
+    for ln in body_lines:
+        cells = _place(ln, cols, spread=False)
+        if rows[n_head:] and _continuation(cells, rows[-1]):
+            rows[-1] = [a + b for a, b in zip(rows[-1], cells, strict=True)]
+            continue
+        rows.append(cells)
+    title = " ".join(seg.title)
+    unit_m = _UNIT.search(title + " " + " ".join(_line_text(ln) for ln in head_lines))
+    table = Table(
+        rows=rows,
+        page=page_no,
+        title=title,
+        unit=unit_m.group(1) if unit_m else "",
+        pages=[page_no],
+        header_rows=n_head,
+        row_pages=[page_no] * len(rows),
+    )
+    return table, [(a + b) / 2 for a, b in cols]
+
+
+def _has_own_title(title: str) -> bool:
+    return bool(re.search(r"表", title)) and not _CONTINUED.search(title)
+
+
+def _join(prev: _Built, table: Table, centers: list[float]) -> None:
+    """Append a continuation page's body rows to the table it continues."""
+    header = ["".join(r) for r in table.rows[: table.header_rows]]
+    body = table.rows[table.header_rows :]
+    if header and header != prev.header and len(header) > 2:
+        body = table.rows  # not a repeated header: keep every row
+    n = len(prev.centers)
+    for row in body:
+        if len(row) == n:
+            mapped = list(row)
+        else:
+            mapped = [""] * n
+            for c, cell in zip(centers, row, strict=True):
+                if cell:
+                    j = min(range(n), key=lambda k: abs(prev.centers[k] - c))
+                    mapped[j] += cell
+        prev.table.rows.append(mapped)
+        prev.table.row_pages.append(table.page or 0)
+    if table.page not in prev.table.pages:
+        prev.table.pages.append(table.page or 0)
+
+
+def tables_from_pages(
+    pages: list[tuple[list[Word], float]], issues: list[ParseIssue]
+) -> list[Table]:
+    """Tables of every page, continuation pages joined to the table they continue."""
+    built: list[_Built] = []
+    carried: list[str] = []
+    for page_index, (words, width) in enumerate(pages):
+        if not words:
+            continue
+        page_no = page_index + 1
+        segs = _segments(group_lines(words), carried)
+        last = segs[-1]
+        carried = last.title if not any(_is_data(ln) for ln in last.lines) else []
+        for k, seg in enumerate(segs):
+            result = _build(seg, page_no, width)
+            if result is None:
+                continue
+            table, centers = result
+            prev = built[-1] if built else None
+            continues = (
+                prev is not None
+                and k == 0
+                and not _has_own_title(table.title)
+                and prev.table.pages[-1] == page_no - 1
+            )
+            if continues and prev is not None:
+                _join(prev, table, centers)
+                continue
+            header = ["".join(r) for r in table.rows[: table.header_rows]]
+            built.append(_Built(table, centers, header))
+    tables = [b.table for b in built]
+    for i, t in enumerate(tables):
+        t.index = i
+    return tables
