@@ -1,0 +1,342 @@
+"""Indicators stated in sentences: "按时办结率为100%", "受理业务97573件", "从20个工作日压缩到10个".
+
+Each quantity in a performance region becomes a fact unless the words around it show it is
+something the other statements own (spending, staff, 三公) or a derived figure of such a number
+("减少0.72万元,降幅为5%"). Names come from the words before the number, or after it when the
+number comes first ("评选出12个红旗窗口").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cnfiscal.extract.performance.labels import clean_name, indicator_for
+from cnfiscal.extract.performance.quantities import Qty, scan
+from cnfiscal.extract.sections import Sentence
+from cnfiscal.model import Fact, ParseIssue
+
+_BOUNDARY = re.compile(r"[,，;；:：()（）。!！?？\[\]【】]")
+# Money that is an outcome (fees collected, deals closed), not the unit's own spending.
+_MONEY_OUTCOME = re.compile(r"收费|税|金额|交易|成交|招标|营业|产值|投资|融资|节约|节省|减免|减负|销售|签约")
+_MONEY_SPENDING = re.compile(r"经费|支出|预算|拨款|补贴|补助|工资|三公|采购|结转|结余|执行数|费用|资产")
+# A percent of money ("占总支出的76.49%", "三公经费下降0.3%") belongs to the money statements.
+_PERCENT_OF_MONEY = re.compile(r"预算|支出|经费|收入|拨款|三公|资金|总额|资产")
+# Staff and organisation counts belong to `staffing`; 三公 reception and cars to `three_public`.
+_STAFF = re.compile(
+    r"在职|编制|编外|在编|临时工|聘用|聘请|离退休|退休|离休|内设|科室|下设|实有|职工|人员编制|"
+    r"公务接待|公务用车|车辆|因公出国|办公用房|办公面积|面积|工作人员$|人员$"
+)
+# A clause that is only a change word refers to the number before it.
+_DERIVED = re.compile(
+    r"^(?:降幅|增幅|降低|增长|下降|减少|增加|上升|同比|比上年|较上年|占比|幅度|分别|为|了|达|约|的|,)+$"
+)
+# The name is after the number when the words before it end in a verb or connector.
+_ENDS_WITH_VERB = re.compile(
+    r"(?:对|为|将|把|向|给|出|有|了|和|及|与|、|开设|新增|完成|建成|累计|共|计|达|到|至|办理|"
+    r"公布|提供|落实|培训|组织|推荐|认定|查处|设立|开展|获得?|荣获|评选出|发放|编印|建立)$"
+)
+_POST_STOP = re.compile(r"[,，;；:：。()（）、]|和|及|与|进行|纳入|在|集中|提供|发放|分发|共|达|的")
+_TARGET_CUE = re.compile(r"目标|计划|预计|力争|拟|预期|指标值|确保|争取|将")
+_ACTUAL_CUE = re.compile(r"实际|已|完成了|实现了|截至|截止")
+_FROM = re.compile(r"[从由]")
+_TO = re.compile(
+    r"(?:压缩|缩短|减少|降低|下降|降|提高|提升|增加|增长|增|扩大|扩充|上升|变)?(?:到|至|为)"
+)
+_PREV_YEAR = re.compile(r"去年|上年|上一年|前一年")
+_YEAR = re.compile(r"(?<![比较与同至到])(20\d\d)\s*年度?")
+_SATISFACTION = re.compile(r"满意")
+_CATEGORY_WORDS = (
+    ("satisfaction", re.compile(r"满意度指标")),
+    ("cost", re.compile(r"成本指标")),
+    ("benefit", re.compile(r"效益指标")),
+    ("output", re.compile(r"产出指标|数量指标|质量指标|时效指标")),
+)
+
+
+@dataclass
+class Context:
+    fiscal_year: int
+    basis: str  # the report's default basis for what it states
+
+
+def measure_of(q: Qty, name: str) -> str:
+    if q.kind == "percent":
+        return "share"
+    if q.kind == "count" and q.unit != "个百分点":
+        if q.value != q.value.to_integral_value() or re.search(r"平均|每", name):
+            return "amount"
+        return "count"
+    return "amount"
+
+
+def category_of(name: str, heading: str) -> str | None:
+    if _SATISFACTION.search(name):
+        return "satisfaction"
+    for cat, rx in _CATEGORY_WORDS:
+        if rx.search(heading):
+            return cat
+    return None
+
+
+def _clause_start(text: str, pos: int) -> int:
+    last = 0
+    for m in _BOUNDARY.finditer(text, 0, pos):
+        last = m.end()
+    return last
+
+
+def _post_noun(text: str, pos: int) -> str:
+    tail = re.sub(r"^[“”\"'‘’《》]+", "", text[pos : pos + 30])
+    m = _POST_STOP.search(tail)
+    return clean_name(tail[: m.start()] if m else tail[:15])
+
+
+def _year_of(sent: str, upto: int, fy: int) -> int:
+    head = re.sub(r"《[^》]*》", "", sent[:upto])
+    if _PREV_YEAR.search(head[_clause_start(head, len(head)) :]):
+        return fy - 1
+    years = [int(y) for y in _YEAR.findall(head) if fy - 5 <= int(y) <= fy + 1]
+    return years[-1] if years else fy
+
+
+def _basis_of(sent: str, upto: int, default: str) -> str:
+    head = sent[:upto]
+    t = max((m.end() for m in _TARGET_CUE.finditer(head)), default=-1)
+    a = max((m.end() for m in _ACTUAL_CUE.finditer(head)), default=-1)
+    if t > a:
+        return "budget"
+    if a > t:
+        return "actual"
+    return default
+
+
+@dataclass
+class _Cand:
+    q: Qty
+    name: str
+    label: str
+    skip: str = ""  # why it is not an indicator ("" when it is one)
+
+
+def _name(sent: str, rel_start: int, rel_end: int, prev_end: int) -> tuple[str, str]:
+    """(name, label as written) for the quantity at [rel_start, rel_end) of `sent`."""
+    start = max(_clause_start(sent, rel_start), prev_end)
+    pre_raw = sent[start:rel_start]
+    pre = clean_name(pre_raw)
+    if not pre or _ENDS_WITH_VERB.search(pre_raw.strip()):
+        post = _post_noun(sent, rel_end)
+        verb = re.sub(r"^(?:共|全年|今年|累计)+", "", pre_raw.strip(" ,，“”"))
+        name = clean_name((verb if _ENDS_WITH_VERB.search(pre_raw.strip()) else "") + post)
+        return (name or pre), (pre_raw.strip() + "…" + post).strip("…")
+    return pre, pre_raw.strip()
+
+
+def _skip_reason(q: Qty, name: str, clause: str) -> str:
+    if q.kind == "money":
+        if _MONEY_SPENDING.search(clause) or not _MONEY_OUTCOME.search(clause):
+            return "money"
+    if q.kind == "percent" and _PERCENT_OF_MONEY.search(clause) and "率" not in name:
+        return "money_share"
+    if q.kind in ("count", "time") and _STAFF.search(clause):
+        return "staffing"
+    if not name:
+        return "no_name"
+    return ""
+
+
+def sentence_candidates(sent: Sentence) -> list[_Cand]:
+    text = sent.text
+    cands: list[_Cand] = []
+    prev_end = 0
+    for q in scan(text):
+        clause_from = _clause_start(text, q.start)
+        name, label = _name(text, q.start, q.end, prev_end)
+        clause = text[clause_from : q.start]
+        derived = clause.strip() and _DERIVED.match(re.sub(r"\s", "", clause))
+        if q.in_list:
+            name = name  # a shared unit: the name is the clause's
+        if derived or not clause.strip(" ,，"):
+            prev = cands[-1] if cands else None
+            if derived and prev is None:
+                cands.append(_Cand(q, name, label, "derived_without_base"))
+            elif derived and prev is not None:
+                word = clean_name(clause) or re.sub(r"[为了达的]", "", clause).strip(" ,，")
+                skip = prev.skip or ("" if q.kind == "percent" else "derived_count")
+                cands.append(_Cand(q, prev.name + word, clause.strip(), skip))
+            else:
+                cands.append(_Cand(q, name, label, _skip_reason(q, name, text[:q.start])))
+        else:
+            cands.append(_Cand(q, name, label, _skip_reason(q, name, clause)))
+        prev_end = q.end
+    return cands
+
+
+def _pairs(text: str, cands: list[_Cand]) -> dict[int, tuple[str, int]]:
+    """Before→after pairs: index of a candidate → ("before"|"after", pair number)."""
+    out: dict[int, tuple[str, int]] = {}
+    for fm in _FROM.finditer(text):
+        clause_end = _BOUNDARY.search(text, fm.end())
+        stop = clause_end.start() if clause_end else len(text)
+        before = [i for i, c in enumerate(cands) if fm.end() <= c.q.start < stop]
+        if not before:
+            continue
+        after_from = cands[before[-1]].q.end
+        tm = _TO.search(text, after_from, stop)
+        if not tm:
+            continue
+        before = [i for i in before if cands[i].q.start < tm.start()]
+        after = [i for i, c in enumerate(cands) if tm.end() <= c.q.start < stop]
+        if not before or not after:
+            continue
+        kinds = {cands[i].q.kind for i in before + after}
+        if len(kinds) != 1:
+            continue
+        for n, i in enumerate(after):
+            out[i] = ("after", n)
+        for n, i in enumerate(before):
+            out[i] = ("before", n)
+    return out
+
+
+def _enumerated_names(name: str, n: int) -> list[str] | None:
+    """"一般项目用水、用气报装时间" with n=2 → the two full names; None if it does not split so."""
+    parts = name.split("、")
+    if len(parts) != n or n < 2:
+        return None
+    first, rest = parts[0], parts[1:]
+    head = rest[0]
+    k = next((k for k in range(1, min(4, len(first)) + 1) if first[-k] == head[0]), 1)
+    prefix = first[:-k]
+    last = rest[-1]
+    suffix = last[k:] if len(last) > k else ""
+    elems = [first[-k:]] + [p[:k] for p in rest[:-1]] + [last[:k]]
+    return [prefix + e + suffix for e in elems]
+
+
+def facts_from_sentence(
+    sent: Sentence, ctx: Context, issues: list[ParseIssue], heading: str = ""
+) -> list[Fact]:
+    text = sent.text
+    cands = sentence_candidates(sent)
+    pairs = _pairs(text, cands)
+    _repair_pair_typos(text, cands, pairs, sent, issues)
+    facts: list[Fact] = []
+    befores = [i for i, (side, _) in pairs.items() if side == "before"]
+    afters = sorted(i for i, (side, _) in pairs.items() if side == "after")
+    for i, c in enumerate(cands):
+        if c.skip or i in befores:
+            continue
+        year = _year_of(text, c.q.start, ctx.fiscal_year)
+        basis = _basis_of(text, c.q.start, ctx.basis)
+        names = [c.name]
+        suffix = ""
+        if i in pairs:
+            suffix = "(after)"
+            group = [j for j in afters if not cands[j].skip]
+            split = _enumerated_names(c.name, len(group))
+            if split:
+                names = [split[group.index(i)]]
+        facts.append(_fact(c, names[0] + suffix, sent, year, basis, heading))
+    # a "before" value applies to each "after" it precedes ("从20个工作日压缩到10、7个")
+    for j in afters:
+        c_after = cands[j]
+        if c_after.skip:
+            continue
+        k = pairs[j][1]
+        bs = sorted(befores)
+        b = bs[k] if k < len(bs) else bs[-1] if bs else None
+        if b is None or cands[b].skip:
+            continue
+        before = cands[b]
+        head = text[: before.q.start]
+        year = ctx.fiscal_year - 1 if _PREV_YEAR.search(head[-12:]) else _year_of(
+            text, before.q.start, ctx.fiscal_year
+        )
+        group = [x for x in afters if not cands[x].skip]
+        split = _enumerated_names(c_after.name, len(group))
+        name = split[group.index(j)] if split else c_after.name
+        facts.append(
+            _fact(before, name + "(before)", sent, year, _basis_of(text, before.q.start, ctx.basis),
+                  heading)
+        )  # fmt: skip
+    return facts
+
+
+def _repair_pair_typos(text, cands, pairs, sent, issues) -> None:
+    """An "after" count whose "before" twin is written with a wrong unit ("9月部门" for 9个部门).
+
+    When the after side says "12个部门" and the before side has a bare "9<x>部门", the before
+    number is read with the after side's unit and the oddity is reported.
+    """
+    afters = [i for i, (side, _) in pairs.items() if side == "after"]
+    befores = [i for i, (side, _) in pairs.items() if side == "before"]
+    if not afters or len(afters) <= len(befores):
+        return
+    lo = min(cands[i].q.start for i in befores) if befores else 0
+    region_start = max(0, text.rfind("由", 0, lo), text.rfind("从", 0, lo))
+    for i in afters:
+        q = cands[i].q
+        noun = text[q.end - sent.start if False else q.end : q.end + 2]
+        if len(noun) < 2 or not re.match(r"[\u4e00-\u9fff]{2}", noun):
+            continue
+        if any(cands[b].q.unit == q.unit for b in befores):
+            continue
+        m = re.search(rf"(\d+)\s*([\u4e00-\u9fff]){re.escape(noun)}", text[region_start:lo + 40])
+        if not m or m.group(2) == q.unit:
+            continue
+        start = region_start + m.start(1)
+        fixed = Qty(
+            value=Decimal(m.group(1)),
+            unit=q.unit,
+            qualifier=None,
+            start=start,
+            end=region_start + m.end(2),
+            num_start=start,
+            num_end=region_start + m.end(1),
+            raw=m.group(0),
+            kind=q.kind,
+        )
+        issues.append(
+            ParseIssue(
+                "warning",
+                "unit_typo",
+                f"read {m.group(0)!r} as {m.group(1)}{q.unit}{noun}, like the figure it is "
+                "compared with",
+                quote=text,
+                start=sent.start + start,
+            )
+        )
+        cands.append(_Cand(fixed, cands[i].name, m.group(0)))
+        pairs[len(cands) - 1] = ("before", pairs[i][1])
+        # keep candidates in text order for the before/after matching
+    order = sorted(range(len(cands)), key=lambda k: cands[k].q.start)
+    remap = {old: new for new, old in enumerate(order)}
+    cands[:] = [cands[k] for k in order]
+    new_pairs = {remap[k]: v for k, v in pairs.items()}
+    pairs.clear()
+    pairs.update(new_pairs)
+
+
+def _fact(c: _Cand, name: str, sent: Sentence, year: int, basis: str, heading: str) -> Fact:
+    q = c.q
+    ind = indicator_for(name, q.unit)
+    return Fact(
+        statement="performance",
+        item=f"kpi:{name}",
+        scope="all",
+        basis=basis,
+        year=year,
+        measure=measure_of(q, name),
+        value=q.value,
+        unit=q.unit,
+        label=c.label or name,
+        qualifier=q.qualifier,
+        category=category_of(name, heading),
+        code=ind.key if ind else None,
+        source="text",
+        start=sent.start + q.start,
+        end=sent.start + q.end,
+        evidence=sent.text,
+    )

@@ -1,0 +1,281 @@
+"""Indicator tables: 绩效目标表 / 绩效目标申报表 (targets) and 绩效自评表 (target + achievement).
+
+The layout is the same across provinces: 一级指标 | 二级指标 | 三级指标 (or 指标内容/绩效指标) |
+value columns — 年度指标值/目标值 (a target: basis budget), 实际完成值 (basis actual), 分值 and
+得分 (weights and scores), or graded 评价标准 优/良/中/差 (targets per grade). Header words
+decide what each column means, so a grid from a PDF and tab-separated lines in a text report
+are read the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from cnfiscal.extract.performance.labels import clean_name, indicator_for
+from cnfiscal.extract.performance.prose import Context, measure_of
+from cnfiscal.extract.performance.quantities import Qty, parse_cell, scan
+from cnfiscal.model import Fact, ParseIssue
+from cnfiscal.readers import Table
+
+_NAME_HEAD = re.compile(r"三级指标|指标内容|指标名称|绩效指标|具体指标|^指标$")
+_LEVEL1 = re.compile(r"一级指标")
+_LEVEL2 = re.compile(r"二级指标")
+_GRADE = re.compile(r"(优秀|优|良好|良|中等|中|合格|差|不合格)$")
+_BUDGET_HEAD = re.compile(r"指标值|目标值|年度目标|预期目标|计划值|标准值|预期值|目标")
+_ACTUAL_HEAD = re.compile(r"实际完成|完成值|实际值|实际|完成情况")
+_SCALE_HEAD = re.compile(r"分值|权重")
+_SCORE_HEAD = re.compile(r"得分")
+_TOTAL = re.compile(r"^(?:总分|合计|总计|综合得分)$")
+_NAME_PREFIX = re.compile(r"^(?:指标\s*\d+\s*[:：.、]?|\d+\s*[.、]|[(（]\d+[)）])")
+_UNIT_IN_NAME = re.compile(r"[(（]\s*([^()（）\d]{1,4})\s*[)）]$")
+_CATEGORIES = (
+    ("satisfaction", "满意"),
+    ("cost", "成本"),
+    ("benefit", "效益"),
+    ("output", "产出"),
+    ("output", "数量"),
+    ("output", "质量"),
+    ("output", "时效"),
+)
+
+
+@dataclass
+class TextTable(Table):
+    """A grid found in plain text (tab-separated lines), with where each row starts."""
+
+    row_starts: list[int] = field(default_factory=list)
+
+
+def text_grids(text: str) -> list[Table]:
+    """Runs of tab-separated lines in `text`, as tables."""
+    grids: list[Table] = []
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    pos = 0
+    prev_line = ""
+    title = ""
+    for line in text.split("\n"):
+        if "\t" in line:
+            if not rows:
+                title = prev_line
+            rows.append(line.split("\t"))
+            starts.append(pos)
+        else:
+            if len(rows) >= 2:
+                grids.append(TextTable(rows=rows, title=title, index=len(grids), row_starts=starts))
+            rows, starts = [], []
+            if line.strip():
+                prev_line = line.strip()
+        pos += len(line) + 1
+    if len(rows) >= 2:
+        grids.append(TextTable(rows=rows, title=title, index=len(grids), row_starts=starts))
+    return grids
+
+
+@dataclass
+class _Layout:
+    header_rows: int
+    name_col: int
+    level1: int | None = None
+    level2: int | None = None
+    budget: list[tuple[int, str]] = field(default_factory=list)  # (col, grade suffix)
+    actual: list[int] = field(default_factory=list)
+    scale: int | None = None
+    score: int | None = None
+
+
+def _cell(row: list[str], col: int | None) -> str:
+    if col is None or col >= len(row):
+        return ""
+    return re.sub(r"\s+", "", row[col] or "")
+
+
+def _layout(rows: list[list[str]]) -> _Layout | None:
+    for h, row in enumerate(rows[:8]):
+        name_col = next((c for c, v in enumerate(row) if _NAME_HEAD.search(_cell(row, c))), None)
+        if name_col is None:
+            continue
+        # the header block: this row and the sub-header rows below it (优/良/中/差)
+        depth = 1
+        while h + depth < len(rows) and depth < 3:
+            sub = [_cell(rows[h + depth], c) for c in range(len(rows[h + depth]))]
+            if _cell(rows[h + depth], name_col) or not any(_GRADE.search(v) for v in sub if v):
+                break
+            depth += 1
+        width = max(len(r) for r in rows[h : h + depth])
+        heads = ["".join(_cell(rows[r], c) for r in range(h, h + depth)) for c in range(width)]
+        lay = _Layout(header_rows=h + depth, name_col=name_col)
+        yearly = any("年度" in x and _BUDGET_HEAD.search(x) for x in heads)
+        for c, head in enumerate(heads):
+            if c == name_col or not head:
+                continue
+            if _LEVEL1.search(head):
+                lay.level1 = c
+            elif _LEVEL2.search(head):
+                lay.level2 = c
+            elif _SCORE_HEAD.search(head):
+                lay.score = c
+            elif _SCALE_HEAD.search(head):
+                lay.scale = c
+            elif depth > 1 and _GRADE.search(head):
+                lay.budget.append((c, _GRADE.search(head).group(1)))
+            elif _ACTUAL_HEAD.search(head) and "目标" not in head.replace("目标实际", ""):
+                lay.actual.append(c)
+            elif _BUDGET_HEAD.search(head):
+                if yearly and "实施周期" in head:
+                    continue  # the multi-year value; the yearly one is the year's target
+                lay.budget.append((c, ""))
+        if lay.budget or lay.actual:
+            return lay
+    return None
+
+
+def _category(row: list[str], lay: _Layout, carry: dict[str, str]) -> str | None:
+    for key, col in (("l1", lay.level1), ("l2", lay.level2)):
+        v = _cell(row, col)
+        if v:
+            carry[key] = v
+    text = carry.get("l2", "") + carry.get("l1", "")
+    for cat, word in _CATEGORIES:
+        if word in carry.get("l2", ""):
+            return cat
+    for cat, word in _CATEGORIES:
+        if word in text:
+            return cat
+    return None
+
+
+def _row_name(raw: str) -> tuple[str, str]:
+    """(name, unit written in the name) from a name cell: "举措数量（条）" → ("举措数量", "条")."""
+    s = _NAME_PREFIX.sub("", re.sub(r"\s+", "", raw or "")).rstrip(".。")
+    unit = ""
+    m = _UNIT_IN_NAME.search(s)
+    if m:
+        unit = m.group(1)
+        s = s[: m.start()]
+    return clean_name(s) or s, unit
+
+
+def _values(cell: str, row_name: str) -> list[tuple[str, Qty]]:
+    """The values a cell states, each with its name (the row's unless the cell names it)."""
+    q = parse_cell(cell)
+    if q is not None:
+        return [(row_name, q)]
+    s = re.sub(r"\s+", "", cell or "")
+    if len(s) > 40:
+        return []
+    out = []
+    prev = 0
+    for q in scan(s):
+        pre = re.split(r"[;；,，。]", s[prev : q.start])[-1]
+        out.append((clean_name(pre) or row_name, q))
+        prev = q.end
+    return out
+
+
+def facts_from_tables(
+    tables: list[Table], ctx: Context, issues: list[ParseIssue], from_text: bool = False
+) -> list[Fact]:
+    facts: list[Fact] = []
+    for t in tables:
+        try:
+            facts += _table_facts(t, ctx, issues, from_text)
+        except Exception as exc:  # a malformed grid must not lose the other tables
+            issues.append(
+                ParseIssue(
+                    "warning",
+                    "performance_table_failed",
+                    f"table {t.index}: {type(exc).__name__}: {exc}",
+                    quote=t.title[:200],
+                    page=t.page,
+                )
+            )
+    return facts
+
+
+def _table_facts(t: Table, ctx: Context, issues: list[ParseIssue], from_text: bool) -> list[Fact]:
+    rows = t.rows or []
+    lay = _layout(rows)
+    if lay is None:
+        return []
+    out: list[Fact] = []
+    carry: dict[str, str] = {}
+    for r in range(lay.header_rows, len(rows)):
+        row = rows[r]
+        category = _category(row, lay, carry)
+        cells = [_cell(row, c) for c in range(len(row))]
+        if any(_TOTAL.match(c) for c in cells if c):
+            out += _total_score(t, r, row, lay, ctx, from_text)
+            continue
+        name, name_unit = _row_name(row[lay.name_col] if lay.name_col < len(row) else "")
+        if not name or re.fullmatch(r"[\d.]+", name):
+            continue
+        found: dict[str, list[tuple[int, str, str, Qty]]] = {"budget": [], "actual": []}
+        for col, grade in lay.budget:
+            for nm, q in _values(_cell(row, col), name):
+                found["budget"].append((col, nm + (f"({grade})" if grade else ""), grade, q))
+        for col in lay.actual:
+            for nm, q in _values(_cell(row, col), name):
+                found["actual"].append((col, nm, "", q))
+        units = [q.unit for v in found.values() for *_, q in v if q.unit]
+        for basis, vals in found.items():
+            for col, nm, _grade, q in vals:
+                unit = q.unit or name_unit or (units[0] if units else "")
+                out.append(
+                    _fact(t, r, col, row, nm, q, unit, basis, category, ctx, from_text)
+                )  # fmt: skip
+        if lay.budget and lay.actual and bool(found["budget"]) != bool(found["actual"]):
+            has = "target" if found["budget"] else "achievement"
+            issues.append(
+                ParseIssue(
+                    "warning",
+                    "target_without_achievement" if has == "target" else "achievement_without_target",
+                    f"self-evaluation row {name!r} gives a {has} only",
+                    quote=" | ".join(c for c in cells if c)[:300],
+                    page=t.page,
+                )
+            )
+    return out
+
+
+def _total_score(t, r, row, lay, ctx, from_text) -> list[Fact]:
+    if lay.score is None:
+        return []
+    q = parse_cell(_cell(row, lay.score))
+    if q is None:
+        return []
+    scale = parse_cell(_cell(row, lay.scale)) if lay.scale is not None else None
+    q = Qty(q.value, "分", q.qualifier, q.start, q.end, q.num_start, q.num_end, q.raw, "score")
+    f = _fact(t, r, lay.score, row, "绩效自评得分", q, "分", "actual", None, ctx, from_text)
+    if scale is not None:
+        f.label = f"绩效自评得分(满分{scale.value})"
+    return [f]
+
+
+def _fact(t, r, col, row, name, q: Qty, unit, basis, category, ctx, from_text) -> Fact:
+    ind = indicator_for(name, unit)
+    qq = Qty(q.value, unit, q.qualifier, q.start, q.end, q.num_start, q.num_end, q.raw,
+             "percent" if unit == "%" else q.kind)  # fmt: skip
+    f = Fact(
+        statement="performance",
+        item=f"kpi:{name}",
+        scope="all",
+        basis=basis,
+        year=ctx.fiscal_year,
+        measure=measure_of(qq, name),
+        value=q.value if isinstance(q.value, Decimal) else Decimal(str(q.value)),
+        unit=unit,
+        label=name,
+        qualifier=q.qualifier,
+        category=category or ("satisfaction" if "满意" in name else None),
+        code=ind.key if ind else None,
+        evidence=" | ".join(c.strip() for c in row if c and c.strip())[:300],
+    )
+    if from_text and isinstance(t, TextTable):
+        start = t.row_starts[r] + sum(len(c) + 1 for c in row[:col])
+        f.source, f.start, f.end = "text", start, start + len(row[col])
+    else:
+        f.source, f.page, f.table, f.row, f.col = "table", t.page, t.index, r, col
+    return f
