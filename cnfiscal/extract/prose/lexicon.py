@@ -1,0 +1,274 @@
+"""Words to schema: a label as a report writes it → statement, item, fund scope, basis, year.
+
+All synonyms come from data (cnfiscal/vocab/items.csv and the classification CSVs). Matching
+is by suffix on a cleaned label, longest alias first, so "部门预算总收入" finds 总收入 and
+"人员工资福利支出" finds 工资福利支出 without listing every wording.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from cnfiscal import vocab
+
+
+@dataclass(frozen=True)
+class ItemRule:
+    statements: tuple[str, ...]
+    item: str
+    alias: str
+    needs_context: bool
+    count_units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    statements: tuple[str, ...]
+    item: str
+    alias: str
+    code: str | None = None
+    parent_code: str | None = None
+    count_units: tuple[str, ...] = ()
+
+
+# Fund names inside a label decide scope; they are removed before looking for basis words.
+_FUND_NAMES = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算")
+_SCOPE_GP = re.compile(r"一般公共预算|一般共预算")
+_SCOPE_FISCAL = re.compile(r"财政拨款|财政资金")
+_ACTUAL_WORDS = re.compile(r"决算|实际|执行数|实际支出")
+_BUDGET_WORDS = re.compile(r"预算")
+
+# Pieces of a label that say nothing about the line itself.
+_YEAR = re.compile(
+    r"(?:截至|截止)?(?:20\d\d|19\d\d)\s*年(?:度|末|底|初)?(?:\d{1,2}月(?:\d{1,2}日)?)?"
+)
+_ENUM_HEAD = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、>]+)"
+)
+_QUOTES = re.compile(r"[“”\"'‘’《》「」]")
+_LEAD_FILLER = re.compile(
+    r"^(?:其中|包括|主要包括|主要用于|分别为|分别是|具体为|如下|合计|共计|共有|现有|实有|"
+    r"我单位|本单位|我部门|本部门|我局|我中心|我办|单位|部门|全年|本年度|本年|全部|"
+    r"按照|安排|用于|涉及|主要|以及|及|和|与|为|是|有|共|年末|年初|当年度|:|：)+"
+)
+_TAIL_FILLER = re.compile(
+    r"(?:为|是|达|达到|共|约|合计为|总额为|共计|累计|安排|支出数|决算数|预算数|执行数|"
+    r"预算|决算|数|总体|情况|金额|资金|:|：|,|，)+$"
+)
+
+
+def _norm(text: str) -> str:
+    """Cleaned label: no blanks, quotes, year, enumerator or filler words."""
+    s = re.sub(r"\s+", "", text)
+    s = _QUOTES.sub("", s)
+    s = s.replace("支出支出", "支出")
+    for _ in range(3):
+        before = s
+        s = _ENUM_HEAD.sub("", s)
+        s = _YEAR.sub("", s)
+        s = _LEAD_FILLER.sub("", s)
+        s = _TAIL_FILLER.sub("", s)
+        if s == before:
+            break
+    return s
+
+
+def clean_label(text: str) -> str:
+    return _norm(text)
+
+
+@cache
+def item_rules() -> tuple[ItemRule, ...]:
+    with resources.files("cnfiscal.vocab").joinpath("items.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    out = []
+    for row in rows:
+        out.append(
+            ItemRule(
+                statements=tuple(row["statement"].split("|")),
+                item=row["item"],
+                alias=_norm(row["alias"]) or row["alias"],
+                needs_context=row.get("needs_context", "") == "context",
+                count_units=tuple(u for u in (row.get("count_units") or "").split("|") if u),
+            )
+        )
+    return tuple(out)
+
+
+def _class_key(name: str) -> str:
+    """Comparison key for classification names: 的 and a trailing 支出 do not matter."""
+    s = re.sub(r"\s+", "", name).replace("支出支出", "支出").replace("的", "")
+    s = re.sub(r"[()（）]", "", s)
+    return s[:-2] if s.endswith("支出") and len(s) > 3 else s
+
+
+@cache
+def _class_index() -> dict[str, tuple[str, str, str]]:
+    """key → (prefix, code, parent_code).
+
+    Functional 款 names repeat under many 类 (行政运行), so functional classes count at 类 level
+    only; economic classes use the departmental scheme (30x) at 类 and 款 level. A key that
+    names two different codes is ambiguous and maps to ("", "", "").
+    """
+    index: dict[str, tuple[str, str, str]] = {}
+    entries = [("func", e) for e in vocab.functional_classes() if e.level == "类"]
+    entries += [
+        ("econ", e)
+        for e in vocab.economic_classes()
+        if getattr(e, "scheme", "departmental") in ("departmental", "")
+    ]
+    for prefix, e in entries:
+        key = _class_key(e.name)
+        hit = (prefix, e.code, e.parent_code)
+        old = index.get(key)
+        if old is not None and old[:2] != hit[:2]:
+            # a 类 name reused at 款 level (其他资本性支出) keeps the 类 code
+            same_tree = old[0] == prefix and (
+                e.code.startswith(old[1]) or old[1].startswith(e.code)
+            )
+            if same_tree:
+                index[key] = old if len(old[1]) <= len(e.code) else hit
+            else:
+                index[key] = ("", "", "")
+        elif old is None:
+            index[key] = hit
+    return index
+
+
+def classify(label: str) -> Match | None:
+    """Functional / economic class whose name the label ends with (longest wins)."""
+    key = _class_key(_norm(label))
+    index = _class_index()
+    for i in range(len(key)):
+        hit = index.get(key[i:])
+        if hit is not None and len(key) - i >= 2:
+            prefix, code, parent = hit
+            if not prefix:
+                return None
+            return Match(
+                statements=("expenditure",),
+                item=f"{prefix}:{code}",
+                alias=key[i:],
+                code=code,
+                parent_code=parent or None,
+            )
+    return None
+
+
+def _rule_aliases(rule: ItemRule) -> tuple[str, ...]:
+    a = rule.alias
+    # "人员经费支出" is 人员经费; income lines never take a 支出 suffix
+    if a.endswith("支出") or "income" in rule.statements:
+        return (a,)
+    return (a, a + "支出")
+
+
+# A label naming one of these accounts belongs to it whatever item words follow.
+_STRONG = (("三公", "three_public"), ("机关运行", "operating_cost"), ("政府采购", "procurement"))
+_TOTAL_TAIL = re.compile(r"(?:总额|合计|总计|共计|总体)$")
+
+
+def strong_statement(label: str) -> str | None:
+    for word, statement in _STRONG:
+        if word in label:
+            return statement
+    return None
+
+
+def _best_rule(s: str, context: str | None, only: str | None, contains: bool):
+    best: tuple[int, int, ItemRule] | None = None
+    for rule in item_rules():
+        if only and only not in rule.statements:
+            continue
+        if rule.needs_context and context not in rule.statements and only not in rule.statements:
+            continue
+        for alias in _rule_aliases(rule):
+            if not alias:
+                continue
+            hit = alias in s if contains else s.endswith(alias)
+            if hit:
+                score = (len(alias), 1 if context in rule.statements else 0)
+                if best is None or score > best[:2]:
+                    best = (*score, rule)
+    return best
+
+
+def lookup(label: str, context: str | None) -> Match | None:
+    """Best item for a label; `context` is the statement the surrounding text is about.
+
+    Suffix match on the cleaned label, longest alias first; rules marked needs_context apply
+    only inside their statement; a label naming 三公 / 机关运行 / 政府采购 stays in that account.
+    A contained alias (3+ characters) is the fallback when no suffix matches.
+    """
+    s = _norm(label)
+    if not s:
+        return None
+    only = strong_statement(s)
+    best = None
+    for candidate in (s, _TOTAL_TAIL.sub("", s)):
+        best = _best_rule(candidate, context, only, contains=False)
+        if best:
+            break
+    cls = None if only else classify(label)
+    if cls is not None:
+        bonus = 2 if s.endswith("支出") else 0
+        if best is None or len(cls.alias) + bonus > best[0]:
+            return cls
+    if best is None and only:
+        rule = next(r for r in item_rules() if only in r.statements and r.item == "total")
+        return Match(rule.statements, "total", rule.alias)
+    if best is None:
+        best = _best_rule(s, context, only, contains=True)
+        if best is not None and best[0] < 3:
+            best = None
+    if best is None:
+        return None
+    rule = best[2]
+    return Match(rule.statements, rule.item, rule.alias, count_units=rule.count_units)
+
+
+def scope_of(label: str) -> str | None:
+    """Fund scope a label names, or None."""
+    if _SCOPE_GP.search(label):
+        return "general_public"
+    if _SCOPE_FISCAL.search(label):
+        return "fiscal"
+    return None
+
+
+def basis_of(label: str) -> str | None:
+    """ "actual"/"budget" when the label says so (fund names such as 一般公共预算 do not count)."""
+    s = _FUND_NAMES.sub("", label)
+    if _ACTUAL_WORDS.search(s):
+        return "actual"
+    if _BUDGET_WORDS.search(s):
+        return "budget"
+    return None
+
+
+def year_of(label: str) -> int | None:
+    m = re.search(r"((?:19|20)\d\d)\s*年", label)
+    return int(m.group(1)) if m else None
+
+
+# Words that name a statement even without a known item (section titles, paragraph subjects).
+_STATEMENT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"三公"), "three_public"),
+    (re.compile(r"机关运行"), "operating_cost"),
+    (re.compile(r"政府采购"), "procurement"),
+    (re.compile(r"国有资产|资产占用|资产信息|固定资产"), "assets"),
+    (re.compile(r"人员构成|人员情况|编制"), "staffing"),
+    (re.compile(r"收入"), "income"),
+    (re.compile(r"支出|经费"), "expenditure"),
+)
+
+
+def statement_of_title(title: str) -> str | None:
+    for pattern, statement in _STATEMENT_WORDS:
+        if pattern.search(title):
+            return statement
+    return None
