@@ -19,8 +19,12 @@ from cnfiscal.model import Fact, ParseIssue
 
 _BOUNDARY = re.compile(r"[,，;；:：()（）。!！?？\[\]【】]")
 # Money that is an outcome (fees collected, deals closed), not the unit's own spending.
-_MONEY_OUTCOME = re.compile(r"收费|税|金额|交易|成交|招标|营业|产值|投资|融资|节约|节省|减免|减负|销售|签约")
-_MONEY_SPENDING = re.compile(r"经费|支出|预算|拨款|补贴|补助|工资|三公|采购|结转|结余|执行数|费用|资产")
+_MONEY_OUTCOME = re.compile(
+    r"收费|税|金额|交易|成交|招标|营业|产值|投资|融资|节约|节省|减免|减负|销售|签约"
+)
+_MONEY_SPENDING = re.compile(
+    r"经费|支出|预算|拨款|补贴|补助|工资|三公|采购|结转|结余|执行数|费用|资产"
+)
 # A percent of money ("占总支出的76.49%", "三公经费下降0.3%") belongs to the money statements.
 _PERCENT_OF_MONEY = re.compile(r"预算|支出|经费|收入|拨款|三公|资金|总额|资产")
 # Staff and organisation counts belong to `staffing`; 三公 reception and cars to `three_public`.
@@ -37,12 +41,14 @@ _ENDS_WITH_VERB = re.compile(
     r"(?:对|为|将|把|向|给|出|有|了|和|及|与|、|开设|新增|完成|建成|累计|共|计|达|到|至|办理|"
     r"公布|提供|落实|培训|组织|推荐|认定|查处|设立|开展|获得?|荣获|评选出|发放|编印|建立)$"
 )
-_POST_STOP = re.compile(r"[,，;；:：。()（）、]|和|及|与|进行|纳入|在|集中|提供|发放|分发|共|达|的")
-_TARGET_CUE = re.compile(r"目标|计划|预计|力争|拟|预期|指标值|确保|争取|将")
+_POST_STOP = re.compile(
+    r"[,，;；:：。()（）、\d]|和|及|与|进行|纳入|在|集中|提供|发放|分发|共|达|的|近|约"
+)
+_TARGET_CUE = re.compile(r"目标|计划|预计|力争|拟|预期|指标值|争取")
 _ACTUAL_CUE = re.compile(r"实际|已|完成了|实现了|截至|截止")
 _FROM = re.compile(r"[从由]")
 _TO = re.compile(
-    r"(?:压缩|缩短|减少|降低|下降|降|提高|提升|增加|增长|增|扩大|扩充|上升|变)?(?:到|至|为)"
+    r"(?:压缩|缩短|减少|降低|下降|降|提高|提升|增加|增长|增|扩大|扩充|上升|变)(?:到|至|为)|到|至"
 )
 _PREV_YEAR = re.compile(r"去年|上年|上一年|前一年")
 _YEAR = re.compile(r"(?<![比较与同至到])(20\d\d)\s*年度?")
@@ -122,13 +128,19 @@ class _Cand:
 
 def _name(sent: str, rel_start: int, rel_end: int, prev_end: int) -> tuple[str, str]:
     """(name, label as written) for the quantity at [rel_start, rel_end) of `sent`."""
-    start = max(_clause_start(sent, rel_start), prev_end)
+    upto = rel_start
+    # "服务事项(公用)1558384件": a parenthesis right before the number qualifies the name
+    m = re.search(r"[(（][^()（）]{1,12}[)）]\s*$", sent[:upto])
+    if m:
+        upto = m.start()
+    start = max(_clause_start(sent, upto), prev_end)
     pre_raw = sent[start:rel_start]
-    pre = clean_name(pre_raw)
+    pre = clean_name(sent[start:upto])
     if not pre or _ENDS_WITH_VERB.search(pre_raw.strip()):
         post = _post_noun(sent, rel_end)
-        verb = re.sub(r"^(?:共|全年|今年|累计)+", "", pre_raw.strip(" ,，“”"))
-        name = clean_name((verb if _ENDS_WITH_VERB.search(pre_raw.strip()) else "") + post)
+        # a verb before the number belongs to the name (评选出…), a connector does not (…和)
+        verb = "" if re.search(r"[和及与、]$", pre_raw.strip()) else clean_name(pre_raw)
+        name = clean_name(verb + post)
         return (name or pre), (pre_raw.strip() + "…" + post).strip("…")
     return pre, pre_raw.strip()
 
@@ -155,8 +167,11 @@ def sentence_candidates(sent: Sentence) -> list[_Cand]:
         name, label = _name(text, q.start, q.end, prev_end)
         clause = text[clause_from : q.start]
         derived = clause.strip() and _DERIVED.match(re.sub(r"\s", "", clause))
-        if q.in_list:
-            name = name  # a shared unit: the name is the clause's
+        prev = cands[-1] if cands else None
+        if q.in_list and prev is not None and prev.q.end == q.end:
+            # "10、7个工作日": the later numbers of a list share the first one's words
+            cands.append(_Cand(q, prev.name, prev.label, prev.skip))
+            continue
         if derived or not clause.strip(" ,，"):
             prev = cands[-1] if cands else None
             if derived and prev is None:
@@ -166,53 +181,130 @@ def sentence_candidates(sent: Sentence) -> list[_Cand]:
                 skip = prev.skip or ("" if q.kind == "percent" else "derived_count")
                 cands.append(_Cand(q, prev.name + word, clause.strip(), skip))
             else:
-                cands.append(_Cand(q, name, label, _skip_reason(q, name, text[:q.start])))
+                cands.append(_Cand(q, name, label, _skip_reason(q, name, text[: q.start])))
         else:
             cands.append(_Cand(q, name, label, _skip_reason(q, name, clause)))
         prev_end = q.end
     return cands
 
 
-def _pairs(text: str, cands: list[_Cand]) -> dict[int, tuple[str, int]]:
-    """Before→after pairs: index of a candidate → ("before"|"after", pair number)."""
-    out: dict[int, tuple[str, int]] = {}
+@dataclass
+class _Pair:
+    subject: str  # the words before 从/由: what changed
+    from_at: int
+    to_at: int  # end of the 压缩到/增至 words
+    befores: list[int]
+    afters: list[int]
+
+
+def _pairs(text: str, cands: list[_Cand]) -> list[_Pair]:
+    """Before→after statements: "报装时间从20个工作日压缩到10个工作日", "由177项增至295项"."""
+    out: list[_Pair] = []
     for fm in _FROM.finditer(text):
         clause_end = _BOUNDARY.search(text, fm.end())
         stop = clause_end.start() if clause_end else len(text)
-        before = [i for i, c in enumerate(cands) if fm.end() <= c.q.start < stop]
-        if not before:
+        inside = [i for i, c in enumerate(cands) if fm.end() <= c.q.start < stop]
+        if not inside:
             continue
-        after_from = cands[before[-1]].q.end
-        tm = _TO.search(text, after_from, stop)
+        tm = _TO.search(text, cands[inside[0]].q.end, stop)
         if not tm:
             continue
-        before = [i for i in before if cands[i].q.start < tm.start()]
-        after = [i for i, c in enumerate(cands) if tm.end() <= c.q.start < stop]
-        if not before or not after:
+        befores = [i for i in inside if cands[i].q.start < tm.start()]
+        afters = [i for i in inside if cands[i].q.start >= tm.end()]
+        if not befores or not afters:
             continue
-        kinds = {cands[i].q.kind for i in before + after}
-        if len(kinds) != 1:
-            continue
-        for n, i in enumerate(after):
-            out[i] = ("after", n)
-        for n, i in enumerate(before):
-            out[i] = ("before", n)
+        subject = clean_name(text[_clause_start(text, fm.start()) : fm.start()])
+        out.append(_Pair(subject, fm.start(), tm.end(), befores, afters))
     return out
 
 
 def _enumerated_names(name: str, n: int) -> list[str] | None:
-    """"一般项目用水、用气报装时间" with n=2 → the two full names; None if it does not split so."""
+    """ "一般项目用水、用气报装时间" with n=2 → the two full names; None if it does not split so.
+
+    The listed words share their length with the word after the first 、 (用水、用气 → 2).
+    """
     parts = name.split("、")
     if len(parts) != n or n < 2:
         return None
     first, rest = parts[0], parts[1:]
-    head = rest[0]
-    k = next((k for k in range(1, min(4, len(first)) + 1) if first[-k] == head[0]), 1)
-    prefix = first[:-k]
+    k = next((k for k in range(1, min(4, len(first)) + 1) if first[-k] == rest[0][0]), 1)
     last = rest[-1]
-    suffix = last[k:] if len(last) > k else ""
     elems = [first[-k:]] + [p[:k] for p in rest[:-1]] + [last[:k]]
-    return [prefix + e + suffix for e in elems]
+    return [first[:-k] + e + last[k:] for e in elems]
+
+
+def _pair_facts(
+    text: str, cands: list[_Cand], pair: _Pair, sent: Sentence, ctx: Context,
+    issues: list[ParseIssue], heading: str,
+) -> list[Fact]:  # fmt: skip
+    out: list[Fact] = []
+    units = {cands[i].q.unit for i in pair.afters}
+    for unit in units:
+        afters = [i for i in pair.afters if cands[i].q.unit == unit and not cands[i].skip]
+        befores = [i for i in pair.befores if cands[i].q.unit == unit and not cands[i].skip]
+        if not afters:
+            continue
+        if not befores:
+            typo = _typo_before(text, cands, pair, afters[0], sent, issues)
+            if typo is None:
+                continue
+            cands.append(typo)
+            befores = [len(cands) - 1]
+        names = _enumerated_names(pair.subject, len(afters))
+        for n, a in enumerate(afters):
+            b = befores[n] if len(befores) == len(afters) else befores[0]
+            if names:
+                name = names[n]
+            else:
+                noun = _post_noun(text, cands[a].q.end)[:6]
+                name = pair.subject + (f"({noun})" if noun and len(units) > 1 else "")
+            if not name:
+                continue
+            prev = _PREV_YEAR.search(text[pair.from_at : cands[b].q.start])
+            before_year = ctx.fiscal_year - 1 if prev else ctx.fiscal_year
+            basis = _basis_of(text, pair.from_at, ctx.basis)
+            out.append(_fact(cands[b], name + "(before)", sent, before_year, basis, heading))
+            out.append(_fact(cands[a], name + "(after)", sent, ctx.fiscal_year, basis, heading))
+    return out
+
+
+def _typo_before(text, cands, pair: _Pair, a: int, sent, issues) -> _Cand | None:
+    """The "before" twin of an after count written with a wrong unit ("9月部门" for 9个部门).
+
+    When the after side says "12个部门" and the before side has a bare "9<x>部门", the before
+    number is read with the after side's unit and the oddity is reported.
+    """
+    q = cands[a].q
+    noun = text[q.end : q.end + 2]
+    if not re.fullmatch(r"[\u4e00-\u9fff]{2}", noun):
+        return None
+    span = text[pair.from_at : pair.to_at]
+    m = re.search(rf"(\d+)\s*([\u4e00-\u9fff]){re.escape(noun)}", span)
+    if not m or m.group(2) == q.unit:
+        return None
+    start = pair.from_at + m.start(1)
+    issues.append(
+        ParseIssue(
+            "warning",
+            "unit_typo",
+            f"read {m.group(0)!r} as {m.group(1)}{q.unit}{noun}, "
+            "like the figure it is compared with",
+            quote=text,
+            start=sent.start + start,
+        )
+    )
+    fixed = Qty(
+        value=Decimal(m.group(1)),
+        unit=q.unit,
+        qualifier=None,
+        start=start,
+        end=pair.from_at + m.end(2),
+        num_start=start,
+        num_end=pair.from_at + m.end(1),
+        raw=m.group(0),
+        kind=q.kind,
+    )
+    return _Cand(fixed, "", m.group(0))
 
 
 def facts_from_sentence(
@@ -221,102 +313,17 @@ def facts_from_sentence(
     text = sent.text
     cands = sentence_candidates(sent)
     pairs = _pairs(text, cands)
-    _repair_pair_typos(text, cands, pairs, sent, issues)
+    paired = {i for p in pairs for i in p.befores + p.afters}
     facts: list[Fact] = []
-    befores = [i for i, (side, _) in pairs.items() if side == "before"]
-    afters = sorted(i for i, (side, _) in pairs.items() if side == "after")
     for i, c in enumerate(cands):
-        if c.skip or i in befores:
+        if c.skip or i in paired:
             continue
         year = _year_of(text, c.q.start, ctx.fiscal_year)
         basis = _basis_of(text, c.q.start, ctx.basis)
-        names = [c.name]
-        suffix = ""
-        if i in pairs:
-            suffix = "(after)"
-            group = [j for j in afters if not cands[j].skip]
-            split = _enumerated_names(c.name, len(group))
-            if split:
-                names = [split[group.index(i)]]
-        facts.append(_fact(c, names[0] + suffix, sent, year, basis, heading))
-    # a "before" value applies to each "after" it precedes ("从20个工作日压缩到10、7个")
-    for j in afters:
-        c_after = cands[j]
-        if c_after.skip:
-            continue
-        k = pairs[j][1]
-        bs = sorted(befores)
-        b = bs[k] if k < len(bs) else bs[-1] if bs else None
-        if b is None or cands[b].skip:
-            continue
-        before = cands[b]
-        head = text[: before.q.start]
-        year = ctx.fiscal_year - 1 if _PREV_YEAR.search(head[-12:]) else _year_of(
-            text, before.q.start, ctx.fiscal_year
-        )
-        group = [x for x in afters if not cands[x].skip]
-        split = _enumerated_names(c_after.name, len(group))
-        name = split[group.index(j)] if split else c_after.name
-        facts.append(
-            _fact(before, name + "(before)", sent, year, _basis_of(text, before.q.start, ctx.basis),
-                  heading)
-        )  # fmt: skip
+        facts.append(_fact(c, c.name, sent, year, basis, heading))
+    for p in pairs:
+        facts += _pair_facts(text, cands, p, sent, ctx, issues, heading)
     return facts
-
-
-def _repair_pair_typos(text, cands, pairs, sent, issues) -> None:
-    """An "after" count whose "before" twin is written with a wrong unit ("9月部门" for 9个部门).
-
-    When the after side says "12个部门" and the before side has a bare "9<x>部门", the before
-    number is read with the after side's unit and the oddity is reported.
-    """
-    afters = [i for i, (side, _) in pairs.items() if side == "after"]
-    befores = [i for i, (side, _) in pairs.items() if side == "before"]
-    if not afters or len(afters) <= len(befores):
-        return
-    lo = min(cands[i].q.start for i in befores) if befores else 0
-    region_start = max(0, text.rfind("由", 0, lo), text.rfind("从", 0, lo))
-    for i in afters:
-        q = cands[i].q
-        noun = text[q.end - sent.start if False else q.end : q.end + 2]
-        if len(noun) < 2 or not re.match(r"[\u4e00-\u9fff]{2}", noun):
-            continue
-        if any(cands[b].q.unit == q.unit for b in befores):
-            continue
-        m = re.search(rf"(\d+)\s*([\u4e00-\u9fff]){re.escape(noun)}", text[region_start:lo + 40])
-        if not m or m.group(2) == q.unit:
-            continue
-        start = region_start + m.start(1)
-        fixed = Qty(
-            value=Decimal(m.group(1)),
-            unit=q.unit,
-            qualifier=None,
-            start=start,
-            end=region_start + m.end(2),
-            num_start=start,
-            num_end=region_start + m.end(1),
-            raw=m.group(0),
-            kind=q.kind,
-        )
-        issues.append(
-            ParseIssue(
-                "warning",
-                "unit_typo",
-                f"read {m.group(0)!r} as {m.group(1)}{q.unit}{noun}, like the figure it is "
-                "compared with",
-                quote=text,
-                start=sent.start + start,
-            )
-        )
-        cands.append(_Cand(fixed, cands[i].name, m.group(0)))
-        pairs[len(cands) - 1] = ("before", pairs[i][1])
-        # keep candidates in text order for the before/after matching
-    order = sorted(range(len(cands)), key=lambda k: cands[k].q.start)
-    remap = {old: new for new, old in enumerate(order)}
-    cands[:] = [cands[k] for k in order]
-    new_pairs = {remap[k]: v for k, v in pairs.items()}
-    pairs.clear()
-    pairs.update(new_pairs)
 
 
 def _fact(c: _Cand, name: str, sent: Sentence, year: int, basis: str, heading: str) -> Fact:

@@ -13,7 +13,7 @@ import re
 
 from cnfiscal.extract.sections import Sentence
 
-_PERF_HEADING = re.compile(r"绩效|评价结论|成效|工作完成情况|目标完成|履职")
+_PERF_HEADING = re.compile(r"绩效|评价|成效|工作完成情况|目标完成|履职")
 _OFF_HEADING = re.compile(
     r"资金|支出|收入|经费|三公|采购|资产|机构|人员|编制|名词解释|联系方式|附表|附件|公开表|"
     r"决算表|预算表|收支|财政拨款|结转"

@@ -228,10 +228,11 @@ def _table_facts(t: Table, ctx: Context, issues: list[ParseIssue], from_text: bo
                 )  # fmt: skip
         if lay.budget and lay.actual and bool(found["budget"]) != bool(found["actual"]):
             has = "target" if found["budget"] else "achievement"
+            code = "target_without_achievement" if found["budget"] else "achievement_without_target"
             issues.append(
                 ParseIssue(
                     "warning",
-                    "target_without_achievement" if has == "target" else "achievement_without_target",
+                    code,
                     f"self-evaluation row {name!r} gives a {has} only",
                     quote=" | ".join(c for c in cells if c)[:300],
                     page=t.page,
