@@ -68,7 +68,7 @@ _QUANTITY_RE = re.compile(
     rf"(?P<num>{_DIGIT_NUM}|{_CN_NUM})\s*(?P<unit>{_MONEY}|{_PERCENT}|{_COUNT})"
 )
 _NUMBER_RE = re.compile(_DIGIT_NUM)
-_COUNT_AFTER = re.compile(_COUNT)
+_COUNT_AFTER = re.compile(rf"[余多]?(?:{_COUNT})")
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ def find_quantities(text: str) -> list[Quantity]:
             tail = _COUNT_AFTER.match(text, m.end())
             if tail:
                 value = _strip_zeros(value * MONEY_TO_WAN[unit] * 10000)
-                unit, kind = tail.group(), "count"
+                unit, kind = tail.group().lstrip("余多"), "count"
                 m_end = tail.end()
             else:
                 m_end = m.end()

@@ -17,10 +17,11 @@ from cnfiscal.model import DocumentMeta, Fact, ParseIssue
 _THRESHOLD_AFTER = re.compile(r"\s*(?:以上|以下|以内|及以上|左右)")
 _SUB_MARK = re.compile(r"其中|包括|分别为|分别是|资产构成|主要包括|具体为|主要安排")
 _REASON_HEAD = re.compile(r"^\s*(?:为|因|因为|主要是|主要原因|原因是|用于|主要用于)")
+_REASON_IN = re.compile(r"[,，]\s*为|原因|用于")
 _USED_FOR = re.compile(r"(?:主要)?用于([^。;；]+)")
 _ALL_OF = re.compile(r"(?:全部|均)(?:为|是|来源于|来自)([^,，。;；]+)")
 _BARE = re.compile(r"(?<![\d.])(\d+)(?=\s*(?:[,，;；。]|$))")
-_ECON_LINE = re.compile(r"经济分类")
+_ECON_LINE = re.compile(r"经济分类(?:科目)?[^。]{0,6}(?:主要用于|[:：]|如下|包括)")
 _MIN_PROJECT_NAME = 2
 
 
@@ -124,6 +125,7 @@ class ProseReader:
         text = sent.text
         mentions = self._mentions(text)
         last: Ctx | None = None
+        last_change: Ctx | None = None
         prev_end = 0
         last_compare: Compare | None = None
         for q in mentions:
@@ -135,14 +137,16 @@ class ProseReader:
             if seg.compare is not None:
                 last_compare = seg.compare
             if q.kind == "percent":
-                self._percent(q, seg, sent, last or para.subject, last_compare, para)
+                self._percent(q, seg, sent, last_change or last or para.subject, last_compare, para)
                 continue
             if seg.change or seg.template:
                 ref = self._ref_for_change(seg, last, para, head, q, sent, econ_line)
                 if ref is None:
                     continue
                 self._delta(q, seg, sent, ref, para, head, last_compare)
+                last_change = ref
                 continue
+            last_change = None
             ctx = self._amount(q, seg, sent, para, head, econ_line, last)
             if ctx is not None:
                 last = ctx
@@ -237,7 +241,7 @@ class ProseReader:
             statements = ("expenditure",) if context == "expenditure" else ("operating_cost",)
         raw = raw_label if raw_label is not None else label
         scope = self._scope(raw, statements, para, head)
-        basis = lx.basis_of(lx.clean_label(raw) or raw) or self.doc_basis
+        basis = lx.basis_of(raw) or self.doc_basis
         year = year_hint or lx.year_of(raw) or self.fy
         return Ctx(
             statements,
@@ -278,6 +282,12 @@ class ProseReader:
             after = re.split(r"[,，。;；:：(（]", sent.text[q.end :], maxsplit=1)[0]
             label_text = after
             clean = lx.clean_label(after)
+        if not clean and head.project and q.kind == "money":
+            used = _USED_FOR.search(sent.text, q.end)
+            name = lx.clean_label(used.group(1)) if used else ""
+            if name:
+                label_text = name
+                clean = name
         if not clean:
             # "决算数1.33万元": the same line as the figure before, another basis
             ref = last or para.subject
@@ -291,7 +301,7 @@ class ProseReader:
             label_text, para, head, econ_line, last, sent, raw_label=seg.piece, year_hint=year_hint
         )
         if ctx is None:
-            ctx = self._raw_fallback(q, label_text, para, head)
+            ctx = self._raw_fallback(q, label_text, para, head, sent.text[: q.start])
             if ctx is None:
                 return None
         if prior:
@@ -313,11 +323,11 @@ class ProseReader:
         self._emit_all(ctx, "amount", value, "万元", sent, q)
         return ctx
 
-    def _raw_fallback(self, q, label_text, para, head) -> Ctx | None:
+    def _raw_fallback(self, q, label_text, para, head, before: str = "") -> Ctx | None:
         """ "其中" sub-lines of procurement and asset counts keep raw:<label>."""
         context = self._context_statement(para, head)
         clean = lx.clean_label(label_text)
-        if _REASON_HEAD.match(label_text) or len(clean) < 2:
+        if _REASON_HEAD.match(label_text) or len(clean) < 2 or _REASON_IN.search(before):
             return None
         if context == "procurement" and para.sub_mode and q.kind == "money":
             pass
@@ -544,15 +554,11 @@ class ProseReader:
 
 
 def _dedupe(facts: list[Fact]) -> list[Fact]:
-    """One fact per key and value; named lines (project:/raw:) match on prefix and value."""
+    """One fact per key and value (a figure stated twice gives one fact)."""
     seen: set[tuple] = set()
     out = []
     for f in facts:
-        item = f.item
-        for prefix in ("project:", "raw:"):
-            if item.startswith(prefix):
-                item = prefix
-        key = (f.statement, item, f.scope, f.basis, f.year, f.measure, f.compare_year, f.value)
+        key = (f.statement, f.item, f.scope, f.basis, f.year, f.measure, f.compare_year, f.value)
         if key in seen:
             continue
         seen.add(key)

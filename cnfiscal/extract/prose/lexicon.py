@@ -81,6 +81,18 @@ def clean_label(text: str) -> str:
     return _norm(text)
 
 
+def _lead_clean(text: str) -> str:
+    """Like _norm but keeps the label's tail (当年预算 stays 当年预算)."""
+    s = _QUOTES.sub("", re.sub(r"\s+", "", text)).replace("支出支出", "支出")
+    for _ in range(3):
+        before = s
+        s = _LEAD_FILLER.sub("", _YEAR.sub("", _ENUM_HEAD.sub("", s)))
+        s = re.sub(r"(?:为|是|:|：|,|，)+$", "", s)
+        if s == before:
+            break
+    return s
+
+
 @cache
 def item_rules() -> tuple[ItemRule, ...]:
     with resources.files("cnfiscal.vocab").joinpath("items.csv").open(encoding="utf-8") as fh:
@@ -91,7 +103,7 @@ def item_rules() -> tuple[ItemRule, ...]:
             ItemRule(
                 statements=tuple(row["statement"].split("|")),
                 item=row["item"],
-                alias=_norm(row["alias"]) or row["alias"],
+                alias=re.sub(r"\s+", "", _QUOTES.sub("", row["alias"])),
                 needs_context=row.get("needs_context", "") == "context",
                 count_units=tuple(u for u in (row.get("count_units") or "").split("|") if u),
             )
@@ -209,7 +221,7 @@ def lookup(label: str, context: str | None) -> Match | None:
         return None
     only = strong_statement(s)
     best = None
-    for candidate in (s, _TOTAL_TAIL.sub("", s)):
+    for candidate in (_lead_clean(label), s, _TOTAL_TAIL.sub("", s)):
         best = _best_rule(candidate, context, only, contains=False)
         if best:
             break
