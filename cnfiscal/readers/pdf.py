@@ -51,8 +51,11 @@ def read_pdf(data: bytes, with_tables: bool = True) -> ParsedDocument:
                 text = _clean_page_text(textpage.get_text_range())
                 if with_tables:
                     from cnfiscal.readers.pdf_words import page_words as words_of
+                    from cnfiscal.readers.pdf_words import vertical_rules
 
-                    page_words.append((words_of(page, textpage), page.get_width()))
+                    page_words.append(
+                        (words_of(page, textpage), page.get_width(), vertical_rules(page))
+                    )
                 textpage.close()
                 page.close()
             except Exception as exc:  # one broken page must not lose the others
@@ -60,7 +63,7 @@ def read_pdf(data: bytes, with_tables: bool = True) -> ParsedDocument:
                     ParseIssue("warning", "pdf_page_error", f"page {i + 1}: {exc}", page=i + 1)
                 )
                 text = ""
-                page_words.append(([], 0.0))
+                page_words.append(([], 0.0, []))
             if not text.strip():
                 empty_pages += 1
             total += len(text)

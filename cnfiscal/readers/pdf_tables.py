@@ -77,6 +77,8 @@ def _segments(lines: list[list[Word]], carried: list[str]) -> list[_Segment]:
 
 
 def _is_data(line: list[Word]) -> bool:
+    if any(w.text in ("栏次", "行次") for w in line):
+        return False  # the column-number row of final-account tables is part of the header
     amounts = [w for w in line if _is_amount(w.text)]
     if not amounts:
         return False
@@ -138,7 +140,27 @@ def _continuation(cells: list[str], prev: list[str]) -> bool:
     return True
 
 
-def _build(seg: _Segment, page_no: int, width: float) -> tuple[Table, list[float]] | None:
+def _ruled_columns(
+    rules: list[tuple[float, float, float]], top: float, bottom: float, words: list[Word]
+) -> list[tuple[float, float]]:
+    """Column borders from vertical rules crossing the table body; a rule that would cut a
+    body word in two is a drawing artefact, not a border."""
+    xs = sorted(x for x, t, b in rules if min(b, bottom) - max(t, top) > 0.5 * (bottom - top))
+    borders: list[float] = []
+    for x in xs:
+        if borders and x - borders[-1] < 3:
+            continue
+        if any(w.x0 + 1 < x < w.x1 - 1 for w in words):
+            continue
+        borders.append(x)
+    if len(borders) < 3:
+        return []
+    return [(a, b) for a, b in zip(borders, borders[1:], strict=False) if b - a >= 3]
+
+
+def _build(
+    seg: _Segment, page_no: int, width: float, rules: list | None = None
+) -> tuple[Table, list[float]] | None:
     lines = seg.lines
     data_idx = [i for i, ln in enumerate(lines) if _is_data(ln)]
     if not data_idx:
@@ -153,16 +175,22 @@ def _build(seg: _Segment, page_no: int, width: float) -> tuple[Table, list[float
     )
     if long_words > 0.2 * (last + 1 - first):
         return None
-    head_lines = lines[max(0, first - 5) : first]
+    head_lines = lines[max(0, first - 7) : first]
     # a header line is short cells; a sentence of prose above the table is not part of it
     head_lines = [ln for ln in head_lines if not any(len(w.text) > 30 for w in ln)]
     body_lines = lines[first : last + 1]
     body_words = [w for ln in body_lines for w in ln]
-    cols = _columns(body_words, width)
     head_words = [w for ln in head_lines for w in ln]
-    extra = [w for w in head_words if not any(_overlap(w, c) > 0 for c in cols)]
-    if extra:
-        cols = sorted(cols + _columns(extra, width))
+    cols = []
+    if rules:
+        top = min(w.top for w in body_words)
+        bottom = max(w.bottom for w in body_words)
+        cols = _ruled_columns(rules, top, bottom, body_words)
+    if not cols:
+        cols = _columns(body_words, width)
+        extra = [w for w in head_words if not any(_overlap(w, c) > 0 for c in cols)]
+        if extra:
+            cols = sorted(cols + _columns(extra, width))
     if len(cols) < 2:
         return None
     rows: list[list[str]] = []
@@ -216,12 +244,12 @@ def _join(prev: _Built, table: Table, centers: list[float]) -> None:
 
 
 def tables_from_pages(
-    pages: list[tuple[list[Word], float]], issues: list[ParseIssue]
+    pages: list[tuple[list[Word], float, list]], issues: list[ParseIssue]
 ) -> list[Table]:
     """Tables of every page, continuation pages joined to the table they continue."""
     built: list[_Built] = []
     carried: list[str] = []
-    for page_index, (words, width) in enumerate(pages):
+    for page_index, (words, width, rules) in enumerate(pages):
         if not words:
             continue
         page_no = page_index + 1
@@ -229,7 +257,7 @@ def tables_from_pages(
         last = segs[-1]
         carried = last.title if not any(_is_data(ln) for ln in last.lines) else []
         for k, seg in enumerate(segs):
-            result = _build(seg, page_no, width)
+            result = _build(seg, page_no, width, rules)
             if result is None:
                 continue
             table, centers = result

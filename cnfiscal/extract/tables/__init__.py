@@ -58,6 +58,8 @@ def extract_table_facts(
         for j, frags in enumerate(headers):
             head = "".join(frags)
             cells = [r[j] for r in body if j < len(r) and r[j].strip()]
+            if re.search(r"行次|栏次", head):
+                continue  # line numbers, not amounts
             if re.search(r"编码|代码|编号|^[类款项]$", head) or (
                 cells and not head and all(is_code_cell(c) for c in cells) and j == 0
             ):
