@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from cnfiscal.extract.performance.labels import clean_name, indicator_for
-from cnfiscal.extract.performance.prose import Context, measure_of
+from cnfiscal.extract.performance.prose import (
+    _MONEY_OUTCOME,
+    _MONEY_SPENDING,
+    Context,
+    measure_of,
+)
 from cnfiscal.extract.performance.quantities import Qty, parse_cell, scan
 from cnfiscal.model import Fact, ParseIssue
 from cnfiscal.readers import Table
@@ -27,7 +32,7 @@ _BUDGET_HEAD = re.compile(r"指标值|目标值|年度目标|预期目标|计划
 _ACTUAL_HEAD = re.compile(r"实际完成|完成值|实际值|实际|完成情况")
 _SCALE_HEAD = re.compile(r"分值|权重")
 _SCORE_HEAD = re.compile(r"得分")
-_TOTAL = re.compile(r"^(?:总分|合计|总计|综合得分)$")
+_TOTAL = re.compile(r"^(?:总分|合计|总计|综合得分|金额合计|资金合计)$")
 _NAME_PREFIX = re.compile(r"^(?:指标\s*\d+\s*[:：.、]?|\d+\s*[.、]|[(（]\d+[)）])")
 _UNIT_IN_NAME = re.compile(r"[(（]\s*([^()（）\d]{1,4})\s*[)）]$")
 _CATEGORIES = (
@@ -92,26 +97,57 @@ def _cell(row: list[str], col: int | None) -> str:
     return re.sub(r"\s+", "", row[col] or "")
 
 
+def _is_header_cell(v: str) -> bool:
+    return bool(v) and not re.search(r"\d", v) and len(v) <= 12
+
+
 def _layout(rows: list[list[str]]) -> _Layout | None:
-    for h, row in enumerate(rows[:8]):
+    """Column roles from the header block around the row naming the indicator column.
+
+    PDF grids split a header over several rows ("年度" / "指标值"), so each column's header is
+    the header-like cells of up to two rows above and below, joined.
+    """
+    for h, row in enumerate(rows[:40]):
         name_col = next((c for c, v in enumerate(row) if _NAME_HEAD.search(_cell(row, c))), None)
         if name_col is None:
             continue
-        # the header block: this row and the sub-header rows below it (优/良/中/差)
-        depth = 1
-        while h + depth < len(rows) and depth < 3:
-            sub = [_cell(rows[h + depth], c) for c in range(len(rows[h + depth]))]
-            if _cell(rows[h + depth], name_col) or not any(_GRADE.search(v) for v in sub if v):
+        top = h
+        while (
+            top > 0
+            and h - top < 2
+            and any(_is_header_cell(_cell(rows[top - 1], c)) for c in range(len(rows[top - 1])))
+        ):
+            top -= 1
+        bottom = h + 1
+        while bottom < len(rows) and bottom - h < 3:
+            nxt = rows[bottom]
+            cells = [_cell(nxt, c) for c in range(len(nxt))]
+            if not any(cells) or any(v and not _is_header_cell(v) for v in cells):
                 break
-            depth += 1
-        width = max(len(r) for r in rows[h : h + depth])
-        heads = ["".join(_cell(rows[r], c) for r in range(h, h + depth)) for c in range(width)]
-        lay = _Layout(header_rows=h + depth, name_col=name_col)
+            if not any(
+                _GRADE.search(v)
+                or _BUDGET_HEAD.search(v)
+                or _ACTUAL_HEAD.search(v)
+                or _SCORE_HEAD.search(v)
+                or _SCALE_HEAD.search(v)
+                for v in cells
+                if v
+            ):
+                break
+            bottom += 1
+        width = max(len(r) for r in rows[top:bottom])
+        heads = ["".join(_cell(rows[r], c) for r in range(top, bottom)) for c in range(width)]
+        lay = _Layout(header_rows=bottom, name_col=name_col)
+        graded = any(
+            _GRADE.search(_cell(rows[r], c)) and len(_cell(rows[r], c)) <= 2
+            for r in range(h + 1, bottom)
+            for c in range(len(rows[r]))
+        )
         yearly = any("年度" in x and _BUDGET_HEAD.search(x) for x in heads)
         for c, head in enumerate(heads):
             if c == name_col or not head:
                 continue
-            if _LEVEL1.search(head):
+            if _LEVEL1.search(head) and c != name_col:
                 lay.level1 = c
             elif _LEVEL2.search(head):
                 lay.level2 = c
@@ -119,7 +155,7 @@ def _layout(rows: list[list[str]]) -> _Layout | None:
                 lay.score = c
             elif _SCALE_HEAD.search(head):
                 lay.scale = c
-            elif depth > 1 and _GRADE.search(head):
+            elif graded and _GRADE.search(head):
                 lay.budget.append((c, _GRADE.search(head).group(1)))
             elif _ACTUAL_HEAD.search(head) and "目标" not in head.replace("目标实际", ""):
                 lay.actual.append(c)
@@ -149,7 +185,10 @@ def _category(row: list[str], lay: _Layout, carry: dict[str, str]) -> str | None
 
 def _row_name(raw: str) -> tuple[str, str]:
     """(name, unit written in the name) from a name cell: "举措数量（条）" → ("举措数量", "条")."""
-    s = _NAME_PREFIX.sub("", re.sub(r"\s+", "", raw or "")).rstrip(".。")
+    s = re.sub(r"\s+", "", raw or "")
+    # merged PDF cells run the category words into the name: keep what follows "指标N："
+    s = re.split(r"指标\d+[:：]", s)[-1]
+    s = _NAME_PREFIX.sub("", s).rstrip(".。")
     unit = ""
     m = _UNIT_IN_NAME.search(s)
     if m:
@@ -158,7 +197,7 @@ def _row_name(raw: str) -> tuple[str, str]:
     return clean_name(s) or s, unit
 
 
-def _values(cell: str, row_name: str) -> list[tuple[str, Qty]]:
+def _values(cell: str, row_name: str, project: str = "") -> list[tuple[str, Qty]]:
     """The values a cell states, each with its name (the row's unless the cell names it)."""
     q = parse_cell(cell)
     if q is not None:
@@ -170,7 +209,8 @@ def _values(cell: str, row_name: str) -> list[tuple[str, Qty]]:
     prev = 0
     for q in scan(s):
         pre = re.split(r"[;；,，。]", s[prev : q.start])[-1]
-        out.append((clean_name(pre) or row_name, q))
+        own = clean_name(pre)
+        out.append(((f"{project}/{own}" if project else own) if own else row_name, q))
         prev = q.end
     return out
 
@@ -195,33 +235,74 @@ def facts_from_tables(
     return facts
 
 
+def _project(title: str) -> str:
+    """The project a project-level table is about ("…病媒生物防制项目绩效自评表" → its name).
+
+    Department-wide tables (部门整体) give "" so their indicators keep their plain names.
+    """
+    t = re.sub(r"\s+", "", title or "")
+    if "整体" in t or not re.search(r"项目.*绩效|绩效.*项目", t):
+        return ""
+    t = re.sub(r"[(（]?\d{4}年度?[)）]?", "", t)
+    return re.sub(r"(?:项目)?(?:支出)?绩效(?:自评|目标|评价)(?:申报)?表.*$", "", t)
+
+
+def _execution_rate(t: Table, ctx: Context, from_text: bool, project: str) -> list[Fact]:
+    """资金执行率 from the funds block of a 自评表: the 执行率 cell of its total row."""
+    rows = t.rows or []
+    col = next(
+        (c for row in rows[:12] for c, v in enumerate(row) if "执行率" in _cell(row, c)), None
+    )
+    if col is None:
+        return []
+    for r, row in enumerate(rows):
+        cells = [_cell(row, c) for c in range(len(row))]
+        if not any(_TOTAL.match(v) or "资金总额" in v for v in cells if v):
+            continue
+        rate = next((parse_cell(v) for v in cells[col:] if v.endswith("%")), None)
+        if rate is None:
+            continue
+        name = f"{project}/资金执行率" if project else "资金执行率"
+        return [_fact(t, r, col, row, name, rate, "%", "actual", "cost", ctx, from_text)]
+    return []
+
+
 def _table_facts(t: Table, ctx: Context, issues: list[ParseIssue], from_text: bool) -> list[Fact]:
     rows = t.rows or []
+    project = _project(t.title)
     lay = _layout(rows)
     if lay is None:
-        return []
-    out: list[Fact] = []
+        return _execution_rate(t, ctx, from_text, project)
+    out: list[Fact] = _execution_rate(t, ctx, from_text, project)
     carry: dict[str, str] = {}
     for r in range(lay.header_rows, len(rows)):
         row = rows[r]
         category = _category(row, lay, carry)
         cells = [_cell(row, c) for c in range(len(row))]
         if any(_TOTAL.match(c) for c in cells if c):
-            out += _total_score(t, r, row, lay, ctx, from_text)
+            out += _total_score(t, r, row, lay, ctx, from_text, project)
             continue
         name, name_unit = _row_name(row[lay.name_col] if lay.name_col < len(row) else "")
         if not name or re.fullmatch(r"[\d.]+", name):
             continue
+        if project:
+            name = f"{project}/{name}"
         found: dict[str, list[tuple[int, str, str, Qty]]] = {"budget": [], "actual": []}
         for col, grade in lay.budget:
-            for nm, q in _values(_cell(row, col), name):
+            for nm, q in _values(_cell(row, col), name, project):
                 found["budget"].append((col, nm + (f"({grade})" if grade else ""), grade, q))
         for col in lay.actual:
-            for nm, q in _values(_cell(row, col), name):
+            for nm, q in _values(_cell(row, col), name, project):
                 found["actual"].append((col, nm, "", q))
         units = [q.unit for v in found.values() for *_, q in v if q.unit]
         for basis, vals in found.items():
             for col, nm, _grade, q in vals:
+                if q.kind == "money" and (
+                    _MONEY_SPENDING.search(nm) or not _MONEY_OUTCOME.search(nm)
+                ):
+                    continue  # 成本指标 restating spending belongs to the money statements
+                if category == "cost" and not (q.unit or name_unit):
+                    continue  # a bare number under 成本指标 is money in the table's unit
                 unit = q.unit or name_unit or (units[0] if units else "")
                 out.append(
                     _fact(t, r, col, row, nm, q, unit, basis, category, ctx, from_text)
@@ -241,7 +322,7 @@ def _table_facts(t: Table, ctx: Context, issues: list[ParseIssue], from_text: bo
     return out
 
 
-def _total_score(t, r, row, lay, ctx, from_text) -> list[Fact]:
+def _total_score(t, r, row, lay, ctx, from_text, project="") -> list[Fact]:
     if lay.score is None:
         return []
     q = parse_cell(_cell(row, lay.score))
@@ -249,7 +330,8 @@ def _total_score(t, r, row, lay, ctx, from_text) -> list[Fact]:
         return []
     scale = parse_cell(_cell(row, lay.scale)) if lay.scale is not None else None
     q = Qty(q.value, "分", q.qualifier, q.start, q.end, q.num_start, q.num_end, q.raw, "score")
-    f = _fact(t, r, lay.score, row, "绩效自评得分", q, "分", "actual", None, ctx, from_text)
+    name = f"{project}/绩效自评得分" if project else "绩效自评得分"
+    f = _fact(t, r, lay.score, row, name, q, "分", "actual", None, ctx, from_text)
     if scale is not None:
         f.label = f"绩效自评得分(满分{scale.value})"
     return [f]
