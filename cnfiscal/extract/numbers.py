@@ -108,9 +108,14 @@ def unit_kind(unit: str) -> str:
 def _chinese_to_decimal(text: str) -> Decimal | None:
     import cn2an  # imported lazily: it is slow to import and rarely needed
 
-    try:
-        value = cn2an.cn2an(text, "strict")
-    except Exception:  # cn2an raises plain ValueError/KeyError variants on bad input
+    value = None
+    for mode in ("strict", "smart"):  # strict rejects colloquial 两; smart accepts it
+        try:
+            value = cn2an.cn2an(text, mode)
+            break
+        except Exception:  # cn2an raises plain ValueError/KeyError variants on bad input
+            continue
+    if value is None:
         return None
     try:
         return Decimal(str(value))

@@ -1,0 +1,137 @@
+"""Prose rules on reworded sentences, other numbers, units and years (not the seed text)."""
+
+from decimal import Decimal
+
+import pytest
+
+from cnfiscal.extract import extract_bytes
+from cnfiscal.extract.normalize import normalize_text
+from cnfiscal.extract.prose import extract_prose
+from cnfiscal.model import DocumentMeta
+
+
+def _facts(text, year=2021, kind="budget"):
+    issues = []
+    text = normalize_text(text)
+    facts = extract_prose(text, DocumentMeta("某单位", "某市", year, kind), issues)
+    for f in facts:
+        assert text[f.start : f.end]  # every fact points into the text
+    return facts, issues
+
+
+def _find(facts, **kw):
+    return [f for f in facts if all(getattr(f, k) == v for k, v in kw.items())]
+
+
+@pytest.mark.parametrize(
+    "year,total,delta,verb,sign",
+    [
+        (2021, "2300.5", "12", "增加", 1),
+        (2016, "88", "3.4", "减少", -1),
+        (2023, "1,050", "0.7", "下降", -1),
+    ],
+)
+def test_total_with_yoy_change(year, total, delta, verb, sign):
+    text = f"{year}年部门预算总收入{total}万元,比{year - 1}年预算{verb}{delta}万元。"
+    facts, _ = _facts(text, year)
+    amt = _find(facts, statement="income", item="total", measure="amount")
+    assert amt and amt[0].value == Decimal(total.replace(",", ""))
+    d = _find(facts, statement="income", item="total", measure="delta")
+    assert d[0].value == sign * Decimal(delta) and d[0].compare_year == year - 1
+
+
+def test_units_yuan_and_yi_convert_to_wan():
+    facts, _ = _facts("本年支出总计12345678元。其中:基本支出1.2亿元。", 2020, "final_account")
+    assert _find(facts, item="total")[0].value == Decimal("1234.5678")
+    assert _find(facts, item="basic")[0].value == Decimal("12000")
+    assert all(f.basis == "actual" for f in facts)
+
+
+def test_scope_from_heading_and_sentence():
+    text = (
+        "四、一般公共预算财政拨款支出情况\n基本支出50万元,其中:人员经费40万元。\n"
+        "五、其他\n财政拨款收入总计60万元。\n事业收入3万元。"
+    )
+    facts, _ = _facts(text)
+    assert _find(facts, item="basic")[0].scope == "general_public"
+    assert _find(facts, item="personnel")[0].scope == "general_public"
+    assert _find(facts, statement="income", item="total")[0].scope == "fiscal"
+    assert _find(facts, item="business")[0].scope == "all"
+
+
+def test_classification_names_and_shares():
+    text = (
+        "本年支出总计100万元,其中:卫生健康支出60万元,占总支出的60%;"
+        "对个人和家庭补助支出支出40万元,占总支出的40%。"
+    )
+    facts, _ = _facts(text, 2020, "final_account")
+    assert _find(facts, item="func:210", measure="amount")[0].value == 60
+    assert _find(facts, item="econ:303", measure="share")[0].value == 40
+
+
+def test_three_public_parts_and_template_resolved_from_total():
+    text = (
+        "六、“三公”经费预算情况\n“三公”经费预算10万元,比上年减少0.5万元。其中:"
+        "因公出国(境)费0万元,比上年增加/减少0万元;公务接待费2万元,比上年增加/减少0.5万元;"
+        "公务用车购置及运行维护费8万元,比上年增加0万元。"
+    )
+    facts, issues = _facts(text, 2022)
+    rec = _find(facts, item="reception", measure="delta")
+    assert rec[0].value == Decimal("-0.5") and rec[0].compare_year == 2021
+    assert any(i.code == "template_leftover" for i in issues)
+
+
+def test_template_unresolvable_gives_issue_not_fact():
+    facts, issues = _facts("公务接待费3万元,比上年增加/减少0.4万元。", 2022)
+    assert not _find(facts, item="reception", measure="delta")
+    assert any("not recoverable" in i.message for i in issues)
+
+
+def test_typos_are_issues_with_corrected_reading():
+    text = "2020年支出500万元,其中:基本支出300.5元,项目支出199.5万元。“三公”经费支出3..25万元。"
+    facts, issues = _facts(text, 2020, "performance")
+    assert _find(facts, item="basic")[0].value == Decimal("300.5")
+    assert _find(facts, statement="three_public", item="total")[0].value == Decimal("3.25")
+    codes = {i.code for i in issues}
+    assert {"unit_typo", "number_typo"} <= codes
+
+
+def test_staffing_counts_and_vehicle_in_words():
+    text = "(三)人员构成\n编制人数12名,其中:在职10人,退休3人。\n(四)国有资产\n现有两辆公务用车。"
+    facts, _ = _facts(text)
+    assert _find(facts, item="authorized")[0].value == 12
+    assert _find(facts, item="retired")[0].unit == "人"
+    v = _find(facts, item="vehicles")
+    assert v and v[0].value == 2 and v[0].unit == "辆"
+
+
+def test_project_list_with_run_in_numbers():
+    text = (
+        "(二)项目支出90万元。主要安排为:\n1.40万元,主要用于系统运维。\n2.50万元,主要用于大厅物业。"
+    )
+    facts, issues = _facts(text)
+    projects = sorted(f.value for f in facts if f.item.startswith("project:"))
+    assert projects == [40, 50]
+    assert any(i.code == "list_number_run_in" for i in issues)
+
+
+def test_no_numbers_gives_no_facts():
+    facts, _ = _facts("本单位没有政府性基金预算,无该项支出。")
+    assert facts == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        bytes(range(256)) * 50,
+        "无数字的文本。".encode("gbk"),
+        (("说明文字没有数字。" * 60 + "收入10万元。\n") * 3000).encode("utf-8")[:5_000_000],
+        "混合编码".encode() + "文本".encode("gbk"),
+    ],
+)
+def test_bad_input_never_raises(data):
+    result = extract_bytes(data, "x.txt")
+    assert isinstance(result.facts, list)
+    if not result.facts:
+        assert result.issues
