@@ -165,7 +165,7 @@ def read_html(data: bytes) -> ParsedDocument:
     if not doc.text.strip():
         doc.issues.append(ParseIssue("error", "html_no_text", "HTML page has no readable text"))
     for i, table in enumerate(main.css("table")):
-        if table.css_first("table") is not None:
+        if len(table.css("table")) > 1:
             continue  # layout table wrapping a data table: the inner one is taken
         rows = _table_rows(table)
         if len(rows) < 2:

@@ -1,0 +1,153 @@
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cnfiscal.extract.merge import merge_facts
+from cnfiscal.extract.tables import extract_table_facts
+from cnfiscal.model import DocumentMeta, Fact
+from cnfiscal.readers import Table, read_document
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared"
+
+
+def _func_table(unit, split_codes):
+    if split_codes:
+        head = [["类", "款", "项", "科目名称", "合计", "基本支出", "项目支出"]]
+        rows = [
+            ["", "", "", "合计", "3,000", "2,000", "1,000"],
+            ["201", "", "", "一般公共服务支出", "2,500", "2,000", "500"],
+            ["201", "03", "", "政府办公厅(室)及相关机构事务", "2,500", "2,000", "500"],
+            ["208", "", "", "社会保障和就业支出", "500", "", "500"],
+        ]
+    else:
+        head = [["科目编码", "科目名称", "合计", "基本支出", "项目支出"]]
+        rows = [
+            ["", "合计", "3,000", "2,000", "1,000"],
+            ["201", "一般公共服务支出", "2,500", "2,000", "500"],
+            ["20103", "政府办公厅(室)及相关机构事务", "2,500", "2,000", "500"],
+            ["208", "社会保障和就业支出", "500", "", "500"],
+        ]
+    return Table(
+        rows=head + rows,
+        title="2024年一般公共预算支出功能分类预算表",
+        unit=unit,
+        header_rows=1,
+        page=3,
+    )
+
+
+@pytest.mark.parametrize(("unit", "scale"), [("万元", Decimal(1)), ("元", Decimal("0.0001"))])
+@pytest.mark.parametrize("split_codes", [True, False])
+@pytest.mark.parametrize(("kind", "basis"), [("budget", "budget"), ("final_account", "actual")])
+def test_function_table(unit, scale, split_codes, kind, basis):
+    meta = DocumentMeta(agency="某局", fiscal_year=2024, doc_kind=kind)
+    facts = extract_table_facts([_func_table(unit, split_codes)], meta, [])
+    got = {(f.item, f.scope, f.basis, f.year): f for f in facts}
+    assert got[("total", "general_public", basis, 2024)].value == 3000 * scale
+    assert got[("basic", "general_public", basis, 2024)].value == 2000 * scale
+    assert got[("project", "general_public", basis, 2024)].value == 1000 * scale
+    f201 = got[("func:201", "general_public", basis, 2024)]
+    assert f201.value == 2500 * scale and f201.code == "201" and f201.source == "table"
+    kuan = got[("func:20103", "general_public", basis, 2024)]
+    assert kuan.parent_code == "201"
+    assert got[("func:208", "general_public", basis, 2024)].value == 500 * scale
+    assert all(f.unit == "万元" and f.page == 3 for f in facts)
+
+
+@pytest.mark.parametrize(
+    ("title", "scope"),
+    [("“三公”经费支出预算表", "all"), ("一般公共预算“三公”经费支出表", "general_public")],
+)
+def test_three_public_with_meeting_fees(title, scope):
+    rows = [
+        [
+            "合计",
+            "“三公”经费小计",
+            "因公出国(境)费",
+            "公务用车购置及运行费",
+            "公务用车购置费",
+            "公务用车运行费",
+            "公务接待费",
+            "会议费",
+            "培训费",
+        ],  # fmt: skip
+        ["150", "100", "10", "60", "20", "40", "30", "20", "30"],
+    ]
+    meta = DocumentMeta(fiscal_year=2020, doc_kind="budget")
+    facts = extract_table_facts([Table(rows=rows, title=title, unit="万元")], meta, [])
+    got = {(f.statement, f.item): f.value for f in facts if f.scope == scope}
+    assert got[("three_public", "total")] == 100  # 合计 150 counts meeting and training fees
+    assert got[("three_public", "vehicle")] == 60
+    assert got[("three_public", "vehicle_purchase")] == 20
+    assert got[("operating_cost", "econ:30215")] == 20
+
+
+def _fact(source, value, **kw):
+    return Fact(
+        "income",
+        "total",
+        "all",
+        "budget",
+        2024,
+        "amount",
+        Decimal(value),
+        "万元",
+        source=source,
+        **kw,
+    )
+
+
+@pytest.mark.parametrize(
+    ("prose", "conflict"), [("15621.11", False), ("15621.1", False), ("15612.11", True)]
+)
+def test_merge_prose_and_table(prose, conflict):
+    issues = []
+    table = _fact("table", "15621.1123", page=10, table=2, row=5, col=3)
+    facts = [_fact("text", prose, start=10), table]
+    merged = merge_facts(facts, issues)
+    assert len(merged) == 1
+    assert merged[0].source == "table" and merged[0].value == Decimal("15621.1123")
+    assert merged[0].also_in[0]["source"] == "text"
+    assert any(i.code == "value_conflict" for i in issues) is conflict
+
+
+def test_merge_keeps_performance_and_open_items():
+    a = Fact("performance", "kpi:办件量", "all", "actual", 2024, "amount", Decimal(5), "件")
+    b = Fact("performance", "kpi:办件量", "all", "actual", 2024, "amount", Decimal(5), "万件")
+    c = Fact("expenditure", "project:甲", "all", "budget", 2024, "amount", Decimal(1), "万元")
+    d = Fact("expenditure", "project:乙", "all", "budget", 2024, "amount", Decimal(2), "万元")
+    assert len(merge_facts([a, b, c, d], [])) == 4
+
+
+GOLD_REAL = SHARED / "gold" / "real"
+CASES = [
+    "gbc__上海市普陀区人民政府万里街道办事处24年预算",
+    "gbc__上海市普陀区人民政府办公室单位25年预算",
+    "openbudget__2019年度部门预算公开",
+]
+
+
+@pytest.mark.parametrize("stem", CASES)
+def test_real_table_facts_agree_with_gold(stem):
+    gold_path = GOLD_REAL / f"{stem}.json"
+    pdf = SHARED / "corpus" / "real" / f"{stem}.pdf"
+    if not gold_path.exists() or not pdf.exists():
+        pytest.skip("shared gold not available")
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    d = gold["document"]
+    meta = DocumentMeta(d["agency"], d["region"], d["fiscal_year"], d["doc_kind"])
+    doc = read_document(pdf.read_bytes(), pdf.name)
+    facts = merge_facts(extract_table_facts(doc.tables, meta, []), [])
+    want = {
+        (g["statement"], g["item"], g["scope"], g["basis"], g["year"]): Decimal(g["value"])
+        for g in gold["facts"]
+        if g["measure"] == "amount"
+    }
+    got = {(f.statement, f.item, f.scope, f.basis, f.year): f.value for f in facts}
+    shared = [k for k in want if k in got]
+    wrong = [k for k in shared if abs(got[k] - want[k]) > Decimal("0.005")]
+    assert len(shared) >= 0.6 * len(want), f"only {len(shared)} of {len(want)} gold amounts"
+    assert not wrong, wrong
