@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from cnfiscal import vocab
@@ -151,6 +151,7 @@ def _class_index() -> dict[str, tuple[str, str, str]]:
     return index
 
 
+@lru_cache(maxsize=65536)
 def classify(label: str) -> Match | None:
     """Functional / economic class whose name the label ends with (longest wins)."""
     key = _class_key(_norm(label))
@@ -209,6 +210,7 @@ def _best_rule(s: str, context: str | None, only: str | None, contains: bool):
     return best
 
 
+@lru_cache(maxsize=65536)
 def lookup(label: str, context: str | None) -> Match | None:
     """Best item for a label; `context` is the statement the surrounding text is about.
 
