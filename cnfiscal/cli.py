@@ -27,7 +27,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             json.dumps(result.to_json(), ensure_ascii=False, indent=1), encoding="utf-8"
         )
         errors = sum(1 for i in result.issues if i.severity == "error")
-        print(f"{path.name}: {len(result.facts)} facts, {len(result.issues)} issues ({errors} errors)")
+        print(
+            f"{path.name}: {len(result.facts)} facts, {len(result.issues)} issues ({errors} errors)"
+        )
     return 1 if failed else 0
 
 

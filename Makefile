@@ -1,0 +1,46 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+# Both set up the virtual environment (.venv) from the lock file first.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup run test lint format dev bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-groups
+	@touch $@
+
+setup: $(VENV)/.synced
+
+## run: the whole pipeline on the bundled sample corpus → warehouse/cnfiscal.duckdb + exports
+run: setup
+	$(BIN)/cnfiscal run
+
+## test: the test suite (unit, integration and end-to-end)
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## dev: the Dagster UI (asset graph, checks, schedule) on http://127.0.0.1:3000
+dev: setup
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+bench: setup
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+clean:
+	rm -rf warehouse/build warehouse/cache warehouse/exports warehouse/cnfiscal.duckdb dbt_project/target

@@ -1,0 +1,1 @@
+"""Landing extracted reports in DuckDB's `raw` schema (no Dagster here)."""

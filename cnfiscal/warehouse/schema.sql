@@ -1,0 +1,84 @@
+-- The raw layer: what the fetcher and the extractor saw, one row per thing, never edited by dbt.
+CREATE SCHEMA IF NOT EXISTS raw;
+
+-- One row per catalog entry per run: what was attempted and how it went.
+CREATE TABLE IF NOT EXISTS raw.fetches (
+    run_id        VARCHAR NOT NULL,
+    source_id     VARCHAR NOT NULL,
+    location      VARCHAR NOT NULL,
+    status        VARCHAR NOT NULL,      -- fetched | not_modified | cached | failed
+    sha256        VARCHAR,
+    size_bytes    BIGINT,
+    http_status   INTEGER,
+    etag          VARCHAR,
+    last_modified VARCHAR,
+    fetched_at    TIMESTAMPTZ NOT NULL,
+    message       VARCHAR,
+    PRIMARY KEY (run_id, source_id)
+);
+
+-- One row per report version (a source whose content changed gets a new row).
+CREATE TABLE IF NOT EXISTS raw.documents (
+    document_id    VARCHAR PRIMARY KEY,  -- <source_id>@<sha256 prefix>
+    source_id      VARCHAR NOT NULL,
+    location       VARCHAR NOT NULL,
+    sha256         VARCHAR NOT NULL,
+    size_bytes     BIGINT,
+    format         VARCHAR,
+    fetched_at     TIMESTAMPTZ NOT NULL,
+    parsed_at      TIMESTAMPTZ NOT NULL,
+    parser_version VARCHAR NOT NULL,
+    agency         VARCHAR,
+    region         VARCHAR,
+    fiscal_year    INTEGER,
+    doc_kind       VARCHAR,
+    fact_count     INTEGER NOT NULL,
+    error_count    INTEGER NOT NULL,
+    status         VARCHAR NOT NULL DEFAULT 'loaded',  -- loaded | quarantined
+    status_reason  VARCHAR,
+    valid_from     TIMESTAMPTZ NOT NULL,
+    valid_to       TIMESTAMPTZ,                          -- NULL while current
+    is_current     BOOLEAN NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS raw.facts (
+    document_id   VARCHAR NOT NULL,
+    fact_seq      INTEGER NOT NULL,
+    statement     VARCHAR NOT NULL,
+    item          VARCHAR NOT NULL,
+    scope         VARCHAR NOT NULL,
+    basis         VARCHAR NOT NULL,
+    year          INTEGER NOT NULL,
+    measure       VARCHAR NOT NULL,
+    value         DECIMAL(24, 6) NOT NULL,
+    unit          VARCHAR NOT NULL,
+    label         VARCHAR,
+    compare_year  INTEGER,
+    compare_basis VARCHAR,
+    qualifier     VARCHAR,
+    category      VARCHAR,
+    code          VARCHAR,
+    parent_code   VARCHAR,
+    source        VARCHAR NOT NULL,      -- text | table
+    char_start    INTEGER,
+    char_end      INTEGER,
+    evidence      VARCHAR,
+    page          INTEGER,
+    table_index   INTEGER,
+    row_index     INTEGER,
+    col_index     INTEGER,
+    also_in       JSON,
+    PRIMARY KEY (document_id, fact_seq)
+);
+
+CREATE TABLE IF NOT EXISTS raw.parse_issues (
+    document_id VARCHAR NOT NULL,
+    issue_seq   INTEGER NOT NULL,
+    severity    VARCHAR NOT NULL,
+    code        VARCHAR NOT NULL,
+    message     VARCHAR NOT NULL,
+    quote       VARCHAR,
+    char_start  INTEGER,
+    page        INTEGER,
+    PRIMARY KEY (document_id, issue_seq)
+);

@@ -1,0 +1,32 @@
+-- One row per current report, published unless quarantined.
+with documents as (
+    select * from {{ ref('stg_documents') }}
+),
+
+issue_counts as (
+    select
+        document_id,
+        count(*) filter (where severity = 'warning') as warning_count
+    from {{ ref('stg_parse_issues') }}
+    group by document_id
+)
+
+select
+    documents.document_id,
+    documents.source_id,
+    {{ agency_key('documents.agency') }} as agency_id,
+    documents.agency,
+    documents.region,
+    documents.fiscal_year,
+    documents.doc_kind,
+    documents.format,
+    documents.location,
+    documents.sha256,
+    documents.fetched_at,
+    documents.parser_version,
+    documents.fact_count,
+    documents.error_count,
+    coalesce(issue_counts.warning_count, 0) as warning_count
+from documents
+left join issue_counts using (document_id)
+where documents.status = 'loaded'
