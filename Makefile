@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint format dev bench clean
+.PHONY: setup run test test-setup lint format dev bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -24,8 +24,12 @@ run: setup
 	$(BIN)/cnfiscal run
 
 ## test: the test suite (unit, integration and end-to-end)
-test: setup
+test: setup test-setup
 	$(BIN)/pytest
+
+# System packages the tests need beyond the venv (e.g. a browser), installed by script.
+test-setup:
+	@if [ -f scripts/test_setup.sh ]; then bash scripts/test_setup.sh; fi
 
 lint: setup
 	$(BIN)/ruff check .
