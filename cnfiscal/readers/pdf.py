@@ -9,12 +9,26 @@ from __future__ import annotations
 from cnfiscal.model import ParseIssue
 from cnfiscal.readers import ParsedDocument
 from cnfiscal.readers.limits import MAX_PDF_PAGES, MAX_TEXT_CHARS
+from cnfiscal.readers.pdf_words import PageGeometry
 
 
 def _clean_page_text(text: str) -> str:
     # pdfium ends lines with \r\n and marks soft hyphens/NULs; keep plain \n lines
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     return text.replace("\ufffe", "").replace("\x02", "")
+
+
+def _page_geometry(page, textpage, raw_text: str, text: str) -> tuple:
+    """Words and rules of a page that may hold a table; prose pages keep only their lines
+    (enough to carry a table title over to the next page)."""
+    from cnfiscal.readers.pdf_tables import looks_tabular
+    from cnfiscal.readers.pdf_words import PageGeometry, page_words, text_lines, vertical_rules
+
+    width, height = page.get_width(), page.get_height()
+    if not looks_tabular(text):
+        return PageGeometry(text_lines(text), width, [], tabular=False)
+    rules = vertical_rules(page)
+    return PageGeometry(page_words(textpage, raw_text, height, rules), width, rules)
 
 
 def read_pdf(data: bytes, with_tables: bool = True) -> ParsedDocument:
@@ -48,14 +62,10 @@ def read_pdf(data: bytes, with_tables: bool = True) -> ParsedDocument:
             try:
                 page = pdf[i]
                 textpage = page.get_textpage()
-                text = _clean_page_text(textpage.get_text_range())
+                raw_text = textpage.get_text_range()
+                text = _clean_page_text(raw_text)
                 if with_tables:
-                    from cnfiscal.readers.pdf_words import page_words as words_of
-                    from cnfiscal.readers.pdf_words import vertical_rules
-
-                    page_words.append(
-                        (words_of(page, textpage), page.get_width(), vertical_rules(page))
-                    )
+                    page_words.append(_page_geometry(page, textpage, raw_text, text))
                 textpage.close()
                 page.close()
             except Exception as exc:  # one broken page must not lose the others
@@ -63,7 +73,7 @@ def read_pdf(data: bytes, with_tables: bool = True) -> ParsedDocument:
                     ParseIssue("warning", "pdf_page_error", f"page {i + 1}: {exc}", page=i + 1)
                 )
                 text = ""
-                page_words.append(([], 0.0, []))
+                page_words.append(PageGeometry([], 0.0, [], tabular=False))
             if not text.strip():
                 empty_pages += 1
             total += len(text)

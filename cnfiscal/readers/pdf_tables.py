@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from cnfiscal.model import ParseIssue
 from cnfiscal.readers import Table
-from cnfiscal.readers.pdf_words import Word, group_lines
+from cnfiscal.readers.pdf_words import PageGeometry, Word, group_lines
 
 AMOUNT = re.compile(r"^[-－]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[-－]?\d+\.\d+$|^[-－]?\d+$")
 _PAGE_NUMBER = re.compile(r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|\d{1,4}|第\d+页(?:共\d+页)?|\d+/\d+)$")
@@ -243,19 +243,32 @@ def _join(prev: _Built, table: Table, centers: list[float]) -> None:
         prev.table.pages.append(table.page or 0)
 
 
-def tables_from_pages(
-    pages: list[tuple[list[Word], float, list]], issues: list[ParseIssue]
-) -> list[Table]:
+_NUMBER_TOKEN = re.compile(r"(?:^|\s)[-－]?\d[\d,]*(?:\.\d+)?(?=\s|$)")
+
+
+def looks_tabular(text: str) -> bool:
+    """Worth rebuilding words for: several free-standing figures (table cells; prose writes
+    them inside sentences) or a table title / unit line. A miss costs facts, a false hit only
+    time, so the bar is low."""
+    if len(_NUMBER_TOKEN.findall(text)) >= 4:
+        return True
+    return any(_TITLE.search(line.strip()) for line in text.split("\n"))
+
+
+def tables_from_pages(pages: list[PageGeometry], issues: list[ParseIssue]) -> list[Table]:
     """Tables of every page, continuation pages joined to the table they continue."""
     built: list[_Built] = []
     carried: list[str] = []
-    for page_index, (words, width, rules) in enumerate(pages):
+    for page_index, geo in enumerate(pages):
+        words, width, rules = geo.words, geo.width, geo.rules
         if not words:
             continue
         page_no = page_index + 1
         segs = _segments(group_lines(words), carried)
         last = segs[-1]
         carried = last.title if not any(_is_data(ln) for ln in last.lines) else []
+        if not geo.tabular:
+            continue
         for k, seg in enumerate(segs):
             result = _build(seg, page_no, width, rules)
             if result is None:
