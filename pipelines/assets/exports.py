@@ -4,24 +4,31 @@ from dagster import MaterializeResult, MetadataValue, asset
 
 from cnfiscal.exports import export_marts
 from pipelines.assets.dbt import cnfiscal_dbt_assets
-from pipelines.resources import PathsResource
+from pipelines.resources import PathsResource, dbt_project
 
 
 @asset(
     deps=list(cnfiscal_dbt_assets.keys),
     group_name="publish",
     kinds={"parquet"},
-    description="Every mart as zstd Parquet under warehouse/exports/.",
+    description="Every mart as zstd Parquet (+ CSV when small), datapackage.json and SHA256SUMS "
+    "under warehouse/exports/, swapped in as a set.",
 )
 def parquet_exports(paths: PathsResource) -> MaterializeResult:
     settings = paths.settings()
-    files = export_marts(settings.build_db, settings.exports_dir)
+    files = export_marts(
+        settings.build_db,
+        settings.exports_dir,
+        manifest_path=dbt_project.manifest_path,
+        catalog_path=settings.catalog_path,
+    )
+    rel = {str(f.path.relative_to(settings.exports_dir)): f for f in files}
     return MaterializeResult(
         metadata={
             "exports_dir": MetadataValue.path(str(settings.exports_dir)),
             "files": MetadataValue.json(
-                {f.table: {"rows": f.rows, "bytes": f.bytes, "sha256": f.sha256} for f in files}
+                {p: {"rows": f.rows, "bytes": f.bytes, "sha256": f.sha256} for p, f in rel.items()}
             ),
-            "total_rows": sum(f.rows for f in files),
+            "total_rows": sum(f.rows for f in files if f.format == "parquet"),
         }
     )
