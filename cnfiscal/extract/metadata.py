@@ -1,26 +1,54 @@
 """Document metadata: agency, region, fiscal year, kind of report — read from the content.
 
-File names mislead (a 2026 folder holding a 2025 budget), so only the text counts: the title
-line ("<agency><year>年度部门决算"), agency names that start with a place name from the official
-division list (cnfiscal/vocab/regions.csv), and the report's own wording for its kind.
+File names mislead (a 2026 folder holding a 2025 budget), so only the text counts. The cover
+decides: the title lines before 目录 ("<agency><year>年度部门决算", "2026年<agency>部门预算"),
+and cover fields (部门名称：…, 预算单位：…). Kind comes from the title, never from a mention
+elsewhere: budgets carry 绩效目标 tables without being performance reports. Without a cover, the
+most named region-prefixed organisation and the report's own wording are used. Place names come
+from the official division list (cnfiscal/vocab/regions.csv, see places.py).
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
-from functools import cache
-from importlib import resources
 
+from cnfiscal.extract.places import (
+    first_place,
+    party_prefix,
+    region_prefix,
+    regions,
+    stem_counts,
+)
 from cnfiscal.model import DocumentMeta, ParseIssue
 
 _HEAD_CHARS = 4000
+_TITLE_CHARS = 300
+_TITLE_LINES = 8
 _KIND_TITLE = re.compile(
     r"((?:19|20)\d\d)\s*年度?\s*(?:部门|单位)?\s*(?:整体支出)?\s*(预算|决算|绩效)"
 )
-_PERF_TITLE = re.compile(r"绩效自评|绩效评价|整体支出绩效|绩效报告")
-_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+# after the year, a title may name a level or the agency before the kind ("2023年区级部门预算")
+_TITLE_YEAR = re.compile(
+    r"((?:19|20)\d\d)年度?(?![\d月])([^。;；:：]{0,30}?)(?:部门|单位)?(?:综合)?(预算|决算)"
+)
+_PERF_TITLE = re.compile(r"绩效自评|绩效评价|整体支出绩效(?:报告|自评|评价)|绩效报告|绩效目标申报")
+_KIND_WORD = re.compile(r"决算|预算")
+_YEAR = re.compile(r"((?:19|20)\d\d)\s*年(?![\d]{1,2}月)")
+_TOC = re.compile(r"目\s*录")
+_PAGE_NO = re.compile(r"^[\s\-—－_]*\d{1,3}[\s\-—－_]*$")
+_ATTACHMENT = re.compile(r"^附件\s*\d*[:：]?")
+# a line opening a numbered section ends the cover
+_SECTION = re.compile(
+    r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])"
+)
+# cover fields naming the reporting unit; "部门：" alone needs its colon (部门预算 is a word)
+_FIELD = re.compile(
+    r"(?:预算主管部门|主管部门|预算单位|部门名称|单位名称|评价项目单位|项目单位|部\s*门)"
+    r"\s*[:：]\s*([\u4e00-\u9fff()（）]{3,40})"
+    r"|(?:部门名称|单位名称)\s+([\u4e00-\u9fff()（）]{3,40})"
+)
+_FIELD_HEAD = 1500
 _ORG_SUFFIX = (
     "管理办公室",
     "办公室",
@@ -51,39 +79,6 @@ _LOCAL_ORG = re.compile(
 _KINDS = {"预算": "budget", "决算": "final_account", "绩效": "performance"}
 
 
-@cache
-def _regions() -> tuple[dict[str, tuple[str, str, str]], dict[str, str]]:
-    """name → (code, level, parent_code); stem (name without 市/县/区) → name."""
-    names: dict[str, tuple[str, str, str]] = {}
-    stems: dict[str, str] = {}
-    path = resources.files("cnfiscal.vocab").joinpath("regions.csv")
-    with path.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            name = row["name"]
-            names.setdefault(name, (row["code"], row["level"], row.get("parent_code", "")))
-            if len(name) >= 3 and name[-1] in "市县区省":
-                stems.setdefault(name[:-1], name)
-    return names, stems
-
-
-def _region_prefix(agency: str) -> str:
-    """The innermost official place name at the start of an agency name."""
-    names, _ = _regions()
-    best = ""
-    pos = 0
-    while pos < len(agency):
-        hit = ""
-        for n in range(min(8, len(agency) - pos), 1, -1):
-            if agency[pos : pos + n] in names:
-                hit = agency[pos : pos + n]
-                break
-        if not hit:
-            break
-        best = hit
-        pos += len(hit)
-    return best
-
-
 def _trim_org(run: str) -> str:
     """Longest prefix of a CJK run that ends with an organisation suffix."""
     best = ""
@@ -94,104 +89,170 @@ def _trim_org(run: str) -> str:
     return best
 
 
-def _agency_candidates(text: str) -> Counter:
-    names, _ = _regions()
-    found: Counter = Counter()
-    for m in _CJK_RUN.finditer(text):
-        run = m.group()
-        for i in range(len(run)):
-            for n in (4, 3, 2, 5, 6):
-                if run[i : i + n] in names and (i == 0 or run[i - 1] not in "省市县区"):
-                    org = _trim_org(run[i:])
-                    if org and len(org) > n + 1 and _region_prefix(org):
-                        found[org] += 1
-                    break
-            else:
-                continue
-            break
-    return found
+def _with_party(text: str, start: int, org: str) -> str:
+    """Keep the 中共 that precedes a party body's place name (中共江苏省委办公厅)."""
+    for prefix in ("中国共产党", "中共"):
+        if text[max(0, start - len(prefix)) : start] == prefix:
+            return prefix + org
+    return org
 
 
-def _title_agency(text: str) -> str:
-    for line in text.split("\n")[:40]:
-        line = re.sub(r"^\s*第[一二三四五六七八九十]+部分\s*", "", line).strip()
-        m = _KIND_TITLE.search(line)
-        if not m:
+def _title_block(text: str) -> str:
+    """The cover title: leading lines up to 目录 or the first numbered section, blanks removed."""
+    out: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line or _PAGE_NO.match(line):
             continue
-        before = line[: m.start()].strip()
-        org = _trim_org(before.split()[-1] if before.split() else "")
-        if org and _region_prefix(org):
+        if _SECTION.match(line) or len(out) >= _TITLE_LINES or size >= _TITLE_CHARS:
+            break
+        line = _ATTACHMENT.sub("", line)
+        toc = _TOC.search(line)
+        if toc:
+            out.append(line[: toc.start()])
+            break
+        out.append(line)
+        size += len(line)
+    return re.sub(r"\s+", "", "".join(out))
+
+
+def _kind_of(title: str) -> str | None:
+    if _PERF_TITLE.search(title):
+        return "performance"
+    m = _TITLE_YEAR.search(title) or _KIND_WORD.search(title)
+    if m:
+        return _KINDS[m.group(m.lastindex or 0)]
+    return None
+
+
+def _org_in(segment: str, whole: str, start: int, need_place: bool) -> str:
+    segment = segment.lstrip("()（）")
+    party = party_prefix(segment)
+    org = _trim_org(segment)
+    if not org or len(org) < 3 or re.search(r"\d", org):
+        return ""
+    if need_place and not region_prefix(org):
+        return ""
+    return org if party else _with_party(whole, start, org)
+
+
+def _title_agency(title: str) -> str:
+    """ "<agency><year>年度部门决算" or "<year>年<agency>部门预算"."""
+    m = _TITLE_YEAR.search(title)
+    if not m:
+        return ""
+    before = _org_in(title[: m.start()], title, 0, need_place=False)
+    if before:
+        return before
+    return _org_in(m.group(2), title, m.start(2), need_place=False)
+
+
+def _field_agency(text: str) -> str:
+    """The unit a cover field names; far from the cover it must carry a place name."""
+    for m in _FIELD.finditer(text):
+        value = m.group(1) or m.group(2)
+        start = m.start(1) if m.group(1) else m.start(2)
+        org = _org_in(value, text, start, need_place=start > _FIELD_HEAD)
+        if org:
             return org
     return ""
 
 
-def _region_from_mentions(text: str, level_char: str) -> str:
-    """The deepest place the text names (by full name or stem) whose parent it also names."""
-    names, stems = _regions()
-    counts: Counter = Counter()
-    for stem, name in stems.items():
-        if name[-1] != level_char and level_char:
+def _agency_candidates(text: str) -> Counter:
+    found: Counter = Counter()
+    for m in _CJK_RUN.finditer(text):
+        run = m.group()
+        hit = first_place(run)
+        if hit is None:
             continue
-        n = text.count(stem)
-        if n and len(stem) >= 2:
-            counts[name] = n
+        i, place = hit
+        org = _trim_org(run[i:])
+        if org and len(org) > len(place) + 1 and region_prefix(org):
+            found[_with_party(text, m.start() + i, org)] += 1
+    return found
+
+
+def _region_from_mentions(text: str, level_char: str) -> str:
+    """The deepest place the text names (by stem) whose parent it also names."""
+    names, _ = regions()
+    counts = stem_counts(text, level_char)
     if not counts:
         return ""
-    codes = {names[n][0]: n for n in counts}
+    codes = {names[n][0] for n in counts}
 
     def score(name: str) -> tuple:
-        parent = names[name][2]
-        return (parent in codes or any(names[c][0] == parent for c in counts), counts[name])
+        return (names[name][2] in codes, counts[name])
 
-    ranked = sorted(counts, key=score, reverse=True)
-    return ranked[0]
+    return max(counts, key=score)
+
+
+def _fiscal_year(title: str, head: str, text: str) -> int | None:
+    m = _TITLE_YEAR.search(title) or _KIND_TITLE.search(head)
+    if m:
+        return int(m.group(1))
+    # a cover without year (a table attachment): the year its headings name most
+    for scope in (head, text):
+        years = Counter(int(y) for y in _YEAR.findall(scope))
+        if years:
+            return years.most_common(1)[0][0]
+    return None
+
+
+def _fallback_kind(text: str) -> str | None:
+    cues = {
+        "performance": len(re.findall(r"绩效|评价", text)),
+        "final_account": len(re.findall(r"决算", text)) * 2,
+        "budget": len(re.findall(r"预算", text)),
+    }
+    best = max(cues, key=cues.get)
+    return best if cues[best] else None
+
+
+def _agency(title: str, head: str, text: str) -> str:
+    agency = _field_agency(text) or _title_agency(title)
+    if agency:
+        return agency
+    m = _KIND_TITLE.search(head)
+    if m:
+        # a title further down ("山海关区人民政府政务服务中心 2018 年部门预算公开说明")
+        line_start = head.rfind("\n", 0, m.start()) + 1
+        agency = _org_in(re.sub(r"\s+", "", head[line_start : m.start()]), "", 0, True)
+        if agency:
+            return agency
+    lines = [line.strip() for line in head.split("\n") if 4 <= len(line.strip()) <= 30]
+    standalone = [ln for ln in lines if _trim_org(ln) == ln and region_prefix(ln)]
+    if standalone:
+        return standalone[0]
+    self_ref = _LOCAL_ORG.search(head)
+    for cand, _ in _agency_candidates(head).most_common():
+        # another body the report only mentions ("作为岳阳市公共资源交易中心分支机构") is
+        # not the reporting unit when the report calls itself 市<org>
+        if self_ref and self_ref.group(2) not in cand:
+            continue
+        return cand
+    return ""
 
 
 def detect_metadata(text: str, hints: dict, name: str, issues: list[ParseIssue]) -> DocumentMeta:
     meta = DocumentMeta()
     head = text[:_HEAD_CHARS]
-    # kind and year from the title wording
-    first_lines = "\n".join(line for line in head.split("\n") if line.strip())[:400]
-    title = _KIND_TITLE.search(head)
-    if _PERF_TITLE.search(first_lines):
-        meta.doc_kind = "performance"
-    elif title:
-        meta.doc_kind = _KINDS[title.group(2)]
-    if title:
-        meta.fiscal_year = int(title.group(1))
-    if not meta.doc_kind:
-        cues = {
-            "performance": len(re.findall(r"绩效|评价", text)),
-            "final_account": len(re.findall(r"决算", text)) * 2,
-            "budget": len(re.findall(r"预算", text)),
-        }
-        best = max(cues, key=cues.get)
-        if cues[best]:
-            meta.doc_kind = best
-    if meta.fiscal_year is None:
-        years = Counter(int(y) for y in _YEAR.findall(head))
-        if years:
-            meta.fiscal_year = years.most_common(1)[0][0]
-    # agency: the title, else the most named region-prefixed organisation
-    agency = _title_agency(text)
-    if not agency:
-        lines = [line.strip() for line in head.split("\n") if 4 <= len(line.strip()) <= 30]
-        standalone = [ln for ln in lines if _trim_org(ln) == ln and _region_prefix(ln)]
-        if standalone:
-            agency = standalone[0]
-    self_ref = _LOCAL_ORG.search(head)
-    if not agency:
-        cands = _agency_candidates(head)
-        for cand, _ in cands.most_common():
-            # another body the report only mentions ("作为岳阳市公共资源交易中心分支机构") is
-            # not the reporting unit when the report calls itself 市<org>
-            if self_ref and self_ref.group(2) not in cand:
-                continue
-            agency = cand
-            break
+    title = _title_block(head)
+    meta.doc_kind = _kind_of(title) or _fallback_kind(text)
+    meta.fiscal_year = _fiscal_year(title, head, text)
+    agency = _agency(title, head, text)
     if agency:
         meta.agency = agency
-        meta.region = _region_prefix(agency)
+        meta.region = region_prefix(agency)
+        if not meta.region:
+            issues.append(
+                ParseIssue(
+                    "info",
+                    "no_region",
+                    "agency name carries no place name; region left empty",
+                    quote=agency,
+                )
+            )
     else:
         m = _LOCAL_ORG.search(head)
         if m:
