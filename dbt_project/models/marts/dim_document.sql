@@ -1,6 +1,6 @@
 -- One row per current report, published unless quarantined.
 with documents as (
-    select * from {{ ref('stg_documents') }}
+    select * from {{ ref('int_documents_published') }}
 ),
 
 issue_counts as (
@@ -14,9 +14,10 @@ issue_counts as (
 select
     documents.document_id,
     documents.source_id,
-    {{ agency_key('documents.agency') }} as agency_id,
+    documents.agency_id,
     documents.agency,
     documents.region,
+    documents.region_code,
     documents.fiscal_year,
     documents.doc_kind,
     documents.format,
@@ -29,4 +30,3 @@ select
     coalesce(issue_counts.warning_count, 0) as warning_count
 from documents
 left join issue_counts using (document_id)
-where documents.status = 'loaded'
