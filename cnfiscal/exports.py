@@ -83,10 +83,11 @@ def _export_table(con, schema, table, out: Path, partition_rows, csv_max_rows) -
         for f in sorted((out / table).glob("fiscal_year=*/*.parquet")):
             n = con.execute(f"SELECT count(*) FROM read_parquet('{f}')").fetchall()[0][0]
             part = f.parent.name.split("=", 1)[1]
-            t.files.append((f.relative_to(out).as_posix(), "parquet", part, n))
+            t.files.append((f.relative_to(out).as_posix(), "parquet", part, n, f.stat().st_size))
     else:
         con.execute(f"COPY ({src}) TO '{out / table}.parquet' (FORMAT parquet, COMPRESSION zstd)")
-        t.files.append((f"{table}.parquet", "parquet", None, rows))
+        size = (out / f"{table}.parquet").stat().st_size
+        t.files.append((f"{table}.parquet", "parquet", None, rows, size))
     if rows <= csv_max_rows:
         plain = out / f".{table}.csv"
         con.execute(f"COPY ({src}) TO '{plain}' (FORMAT csv, HEADER true)")
@@ -94,7 +95,7 @@ def _export_table(con, schema, table, out: Path, partition_rows, csv_max_rows) -
             dst.write(BOM)  # Excel reads UTF-8 only with the BOM
             shutil.copyfileobj(fh, dst)
         plain.unlink()
-        t.files.append((f"{table}.csv", "csv", None, rows))
+        t.files.append((f"{table}.csv", "csv", None, rows, (out / f"{table}.csv").stat().st_size))
     return t
 
 
@@ -120,7 +121,7 @@ def _sources(con, catalog_path: Path | None) -> list[dict]:
     ]
 
 
-def _recover(exports_dir: Path) -> None:
+def recover(exports_dir: Path) -> None:
     """Undo a crash between the two renames of a swap; drop leftovers of crashed builds."""
     parent = exports_dir.parent
     olds = sorted(parent.glob(f".{exports_dir.name}.old-*"))
@@ -131,7 +132,7 @@ def _recover(exports_dir: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _swap(staging: Path, exports_dir: Path) -> None:
+def swap_in(staging: Path, exports_dir: Path) -> None:
     old = exports_dir.parent / f".{exports_dir.name}.old-{os.getpid()}"
     if exports_dir.exists():
         exports_dir.rename(old)
@@ -151,7 +152,7 @@ def export_marts(
 ) -> list[ExportedFile]:
     """Write the whole download set for `schema` and swap it in as exports_dir."""
     exports_dir.parent.mkdir(parents=True, exist_ok=True)
-    _recover(exports_dir)
+    recover(exports_dir)
     staging = exports_dir.parent / f".{exports_dir.name}.tmp-{os.getpid()}"
     staging.mkdir()
     try:
@@ -167,13 +168,13 @@ def export_marts(
             json.dumps(descriptor, ensure_ascii=False, indent=1), encoding="utf-8"
         )
         _write_sums(staging)
-        _swap(staging, exports_dir)
+        swap_in(staging, exports_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     out = []
     for t in tables:
-        for rel, fmt, part, rows in t.files:
+        for rel, fmt, part, rows, _ in t.files:
             p = exports_dir / rel
             out.append(ExportedFile(t.name, p, rows, p.stat().st_size, _sha256(p), fmt, part))
     return out

@@ -28,7 +28,7 @@ class TableExport:
     columns: list[tuple[str, str]]
     rows: int
     files: list[tuple[str, str, str | None, int]] = field(default_factory=list)
-    # (relative path, format 'parquet'|'csv', partition value or None, rows)
+    # (relative path, format 'parquet'|'csv', partition value or None, rows, bytes)
 
 
 def table_schema_type(duck_type: str) -> str:
@@ -117,7 +117,7 @@ def build_descriptor(
         fks += zh.get("keys", {}).get(t.name, {}).get("foreign_keys", [])
         fks = [fk for fk in fks if fk["resource"] in {x.name for x in tables}]
         tzh = zh["tables"].get(t.name, {})
-        for path, fmt, part, rows in t.files:
+        for path, fmt, part, rows, nbytes in t.files:
             part_col = "fiscal_year" if part is not None else None
             fields = [
                 {
@@ -160,6 +160,7 @@ def build_descriptor(
                 **_describe(tzh.get("description"), model.get("description", "").strip()),
                 "table": t.name,
                 "rows": rows,
+                "file_bytes": nbytes,
                 "schema": schema,
             }
             if fmt == "csv":

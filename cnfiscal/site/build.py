@@ -1,0 +1,114 @@
+"""The static site under warehouse/site/: downloads, data dictionary, one page per agency.
+
+Reads only the published exports (datapackage.json and the Parquet files), so every number on
+the site is one a reader can download. The downloads are hard links into site/downloads/ (a copy
+where links are not possible), so `python -m http.server` in site/ serves everything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from html import escape
+from pathlib import Path
+
+import duckdb
+
+from cnfiscal.exports import read_sums, recover, swap_in
+from cnfiscal.site import pages
+from cnfiscal.site.figures import CHARTS, chart_figures
+
+DBT_DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:  # another filesystem, or links not allowed
+        shutil.copy2(src, dst)
+
+
+def _views(con: duckdb.DuckDBPyConnection, exports_dir: Path, package: dict) -> None:
+    """A view per table over its Parquet file(s)."""
+    paths: dict[str, list[str]] = {}
+    for r in package["resources"]:
+        if r["format"] == "parquet":
+            paths.setdefault(r["table"], []).append(str(exports_dir / r["path"]))
+    for table, files in paths.items():
+        hive = ", hive_partitioning = true" if len(files) > 1 or "=" in files[0] else ""
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({files!r}{hive})")
+    con.execute("CREATE VIEW facts AS SELECT * FROM fct_fiscal_facts")
+    con.execute("CREATE VIEW docs AS SELECT * FROM dim_document")
+
+
+def _source_href(location: str, source_id: str, catalog_dir: Path | None, out: Path) -> str:
+    """URL as is; a local report is copied into sources/ so the link works offline."""
+    if location.startswith(("http://", "https://")):
+        return location
+    path = Path(location.removeprefix("file://"))
+    if catalog_dir and not path.is_absolute():
+        path = catalog_dir / path
+    if path.is_file():
+        target = out / "sources" / f"{source_id}{path.suffix}"
+        _link_or_copy(path, target)
+        return f"../sources/{target.name}"
+    return ""
+
+
+def build_site(
+    exports_dir: Path,
+    site_dir: Path,
+    catalog_path: Path | None = None,
+    dbt_target_dir: Path | None = None,
+) -> dict:
+    """Write the whole site beside site_dir, then swap it in. Returns a summary."""
+    package = json.loads((exports_dir / "datapackage.json").read_text(encoding="utf-8"))
+    sums = read_sums(exports_dir)
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    recover(site_dir)
+    out = site_dir.parent / f".{site_dir.name}.tmp-{os.getpid()}"
+    out.mkdir()
+    try:
+        for rel in [*sums, "SHA256SUMS"]:
+            _link_or_copy(exports_dir / rel, out / "downloads" / rel)
+        for name in DBT_DOCS_FILES if dbt_target_dir else ():
+            if (dbt_target_dir / name).exists():
+                (out / "dbt-docs").mkdir(exist_ok=True)
+                shutil.copy2(dbt_target_dir / name, out / "dbt-docs" / name)
+        summary = _write_pages(exports_dir, out, package, sums, catalog_path)
+        summary["dbt_docs"] = (out / "dbt-docs" / "index.html").exists()
+        swap_in(out, site_dir)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    return summary
+
+
+def _write_pages(exports_dir, out, package, sums, catalog_path) -> dict:
+    catalog_dir = catalog_path.parent if catalog_path else None
+    (out / "style.css").write_text(pages.CSS, encoding="utf-8")
+    with duckdb.connect() as con:
+        _views(con, exports_dir, package)
+        agencies = con.execute(
+            "SELECT agency_id, agency_name, region, first_fiscal_year, last_fiscal_year, "
+            "report_count FROM dim_agency ORDER BY region, agency_name"
+        ).fetchall()
+        docs = con.execute(
+            "SELECT agency_id, source_id, fiscal_year, doc_kind, location, fetched_at, sha256 "
+            "FROM dim_document ORDER BY fiscal_year, doc_kind"
+        ).fetchall()
+        pages.write(out / "index.html", "首页", pages.index_body(package, sums, agencies))
+        pages.write(out / "dictionary.html", "数据字典", pages.dictionary_body(package))
+        charts_drawn = 0
+        for agency in agencies:
+            reports = [
+                (d, _source_href(d[4], d[1], catalog_dir, out)) for d in docs if d[0] == agency[0]
+            ]
+            figures = {c: chart_figures(con, agency[0], c) for c in CHARTS}
+            charts_drawn += sum(1 for f in figures.values() if f)
+            hrefs = {d[1]: h for d, h in reports}
+            body = pages.agency_body(agency, reports, figures, hrefs)
+            pages.write(out / "agencies" / f"{agency[0]}.html", escape(agency[1]), body, depth=1)
+    return {"agencies": len(agencies), "charts": charts_drawn, "downloads": len(sums)}

@@ -1,0 +1,132 @@
+"""The download set: files, CSV for Excel, partitions, checksums, Frictionless, atomic swap."""
+
+import json
+from decimal import Decimal
+
+import duckdb
+import pytest
+from frictionless import validate
+
+import cnfiscal.exports as exports
+from cnfiscal.exports import export_marts, read_sums
+from cnfiscal.site.datapackage import keys_from_manifest
+
+
+def _export(small_db, out, **kw):
+    db, manifest = small_db
+    return export_marts(db, out, manifest_path=manifest, **kw)
+
+
+def test_every_mart_as_parquet_and_csv_read_back(small_db, tmp_path):
+    out = tmp_path / "exports"
+    files = _export(small_db, out)
+    names = sorted(f.path.name for f in files)
+    assert names == sorted(
+        f"{t}.{ext}"
+        for t in ("dim_agency", "dim_document", "fct_fiscal_facts")
+        for ext in ("parquet", "csv")
+    )
+    with duckdb.connect() as con:
+        for f in files:
+            if f.format == "parquet":
+                n = con.execute(f"select count(*) from read_parquet('{f.path}')").fetchall()[0][0]
+            else:
+                assert f.path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
+                n = con.execute(f"select count(*) from read_csv('{f.path}')").fetchall()[0][0]
+            assert n == f.rows == {"dim_agency": 2, "dim_document": 3}.get(f.table, 6)
+        value = con.execute(
+            f"select value from read_parquet('{out / 'fct_fiscal_facts.parquet'}') "
+            "where document_id = 'd18@x' and fact_seq = 2"
+        ).fetchall()[0][0]
+    assert value == Decimal("80.25")  # DECIMAL survives, not float
+
+
+def test_checksums_cover_every_file(small_db, tmp_path):
+    out = tmp_path / "exports"
+    files = _export(small_db, out)
+    sums = read_sums(out)
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert set(sums) == on_disk - {"SHA256SUMS"}
+    assert "datapackage.json" in sums
+    for f in files:
+        assert sums[f.path.relative_to(out).as_posix()] == f.sha256
+        assert exports._sha256(f.path) == f.sha256
+
+
+def test_large_tables_split_by_fiscal_year(small_db, tmp_path):
+    out = tmp_path / "exports"
+    files = _export(small_db, out, partition_rows=3, csv_max_rows=2)
+    facts = [f for f in files if f.table == "fct_fiscal_facts"]
+    assert {f.partition for f in facts} == {"2018", "2019"}
+    assert all(f.format == "parquet" for f in facts)  # 6 rows > csv_max_rows: no CSV
+    assert (out / "fct_fiscal_facts" / "fiscal_year=2019").is_dir()
+    assert not (out / "dim_document.csv").exists() and (out / "dim_agency.csv").exists()
+    glob = out / "fct_fiscal_facts" / "**" / "*.parquet"
+    with duckdb.connect() as con:
+        got = con.execute(
+            f"select fiscal_year, count(*), sum(value) from read_parquet('{glob}', "
+            "hive_partitioning = true) group by 1 order by 1"
+        ).fetchall()
+    assert got == [(2018, 2, Decimal("180.75")), (2019, 4, Decimal("220.3"))]
+    assert validate(out / "datapackage.json").valid
+
+
+def test_datapackage_is_valid_and_describes_everything(small_db, tmp_path):
+    out = tmp_path / "exports"
+    _export(small_db, out)
+    report = validate(out / "datapackage.json")
+    assert report.valid, report.flatten(["resourceName", "message"])[:5]
+    assert len(report.tasks) == 6 and all(t.stats["rows"] > 0 for t in report.tasks)
+    pkg = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert pkg["licenses"][0]["name"] == "CC-BY-4.0"
+    assert {s["path"] for s in pkg["sources"]} >= {"https://example.gov.cn/2018.pdf"}
+    assert all(s["fetched_at"].startswith("2024-05-0") for s in pkg["sources"])
+    facts = next(r for r in pkg["resources"] if r["name"] == "fct_fiscal_facts")
+    assert facts["schema"]["primaryKey"] == ["document_id", "fact_seq"]
+    refs = {fk["reference"]["resource"] for fk in facts["schema"]["foreignKeys"]}
+    assert refs == {"dim_document", "dim_agency"}
+    value = next(f for f in facts["schema"]["fields"] if f["name"] == "value")
+    assert value["type"] == "number" and value["duckdb_type"].startswith("DECIMAL")
+    agency = next(f for f in facts["schema"]["fields"] if f["name"] == "agency_id")
+    assert agency["description_zh"] and agency["description_en"] == "Agency id."
+
+
+def test_frictionless_catches_a_broken_foreign_key(small_db, tmp_path):
+    db, _ = small_db
+    with duckdb.connect(str(db)) as con:
+        con.execute("update marts.fct_fiscal_facts set document_id = 'nowhere' where fact_seq = 3")
+    out = tmp_path / "exports"
+    _export(small_db, out)
+    report = validate(out / "datapackage.json")
+    assert not report.valid
+    assert {e.type for t in report.tasks for e in t.errors} == {"foreign-key"}
+
+
+def test_a_failed_build_leaves_the_previous_set_untouched(small_db, tmp_path, monkeypatch):
+    out = tmp_path / "exports"
+    _export(small_db, out)
+    before = read_sums(out)
+
+    def boom(folder):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(exports, "_write_sums", boom)
+    with pytest.raises(RuntimeError):
+        _export(small_db, out)
+    assert read_sums(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".exports")] == []
+
+
+def test_recover_after_a_crash_between_the_renames(tmp_path):
+    out = tmp_path / "exports"
+    old = tmp_path / ".exports.old-4242"
+    old.mkdir()
+    (old / "SHA256SUMS").write_text("")
+    exports.recover(out)
+    assert (out / "SHA256SUMS").exists() and not old.exists()
+
+
+def test_keys_from_dbt_tests(manifest_dict):
+    pk, fks = keys_from_manifest(manifest_dict, "dim_document", ["document_id", "source_id"])
+    assert pk == ["document_id"]  # first unique column in table order
+    assert fks == [{"fields": ["agency_id"], "resource": "dim_agency", "reference": ["agency_id"]}]
