@@ -73,6 +73,8 @@ _ORG_SUFFIX = (
     "室",
 )
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff()（）]+")
+# last characters of _ORG_SUFFIX: a run without any of them names no organisation
+_ORG_CHAR = re.compile(r"[室处心府局厅院委部办会所站队馆署]")
 _LOCAL_ORG = re.compile(
     r"(?:^|\n|我|本)(市|区|县)([\u4e00-\u9fff]{2,14}?(?:服务中心|中心|局|办公室|委员会|办))"
 )
@@ -163,6 +165,8 @@ def _agency_candidates(text: str) -> Counter:
     found: Counter = Counter()
     for m in _CJK_RUN.finditer(text):
         run = m.group()
+        if not _ORG_CHAR.search(run):
+            continue
         hit = first_place(run)
         if hit is None:
             continue
@@ -221,7 +225,7 @@ def _agency(title: str, head: str, text: str) -> str:
         if agency:
             return agency
     lines = [line.strip() for line in head.split("\n") if 4 <= len(line.strip()) <= 30]
-    standalone = [ln for ln in lines if _trim_org(ln) == ln and region_prefix(ln)]
+    standalone = [ln for ln in lines if region_prefix(ln) and _trim_org(ln) == ln]
     if standalone:
         return standalone[0]
     self_ref = _LOCAL_ORG.search(head)

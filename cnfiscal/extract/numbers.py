@@ -69,6 +69,7 @@ _QUANTITY_RE = re.compile(
 )
 _NUMBER_RE = re.compile(_DIGIT_NUM)
 _COUNT_AFTER = re.compile(rf"[余多]?(?:{_COUNT})")
+_DOUBLE_DOT = re.compile(r"[.．]{2}")
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ def find_quantities(text: str) -> list[Quantity]:
                 m_end = m.end()
         else:
             m_end = m.end()
-        anomaly = "double_dot" if re.search(r"[.．]{2}", raw_num) else ""
+        anomaly = "double_dot" if _DOUBLE_DOT.search(raw_num) else ""
         wan = to_wanyuan(value, unit) if kind == "money" else None
         if unit == "％":
             unit = "%"

@@ -41,6 +41,8 @@ class _Index:
         for w in self.words:
             lengths.setdefault(w[:2], set()).add(len(w))
         self.lengths = {k: sorted(v, reverse=True) for k, v in lengths.items()}
+        # positions worth a probe are found by one character class, scanned in C
+        self.first = re.compile("[" + "".join(sorted({re.escape(w[0]) for w in self.words})) + "]")
 
     def match_at(self, text: str, pos: int) -> str:
         for n in self.lengths.get(text[pos : pos + 2], ()):
@@ -51,16 +53,19 @@ class _Index:
 
     def finditer(self, text: str):
         """(start, word) of each match, left to right, not overlapping."""
-        pos, end = 0, len(text) - 1
-        lengths = self.lengths
-        while pos < end:
-            if text[pos : pos + 2] in lengths:
-                word = self.match_at(text, pos)
-                if word:
-                    yield pos, word
-                    pos += len(word)
-                    continue
-            pos += 1
+        pos = 0
+        search = self.first.search
+        while True:
+            m = search(text, pos)
+            if m is None:
+                return
+            pos = m.start()
+            word = self.match_at(text, pos)
+            if word:
+                yield pos, word
+                pos += len(word)
+            else:
+                pos += 1
 
 
 @cache

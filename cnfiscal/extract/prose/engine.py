@@ -23,6 +23,10 @@ _ALL_OF = re.compile(r"(?:全部|均)(?:为|是|来源于|来自)([^,，。;；]
 _BARE = re.compile(r"(?<![\d.])(\d+)(?=\s*(?:[,，;；。]|$))")
 _ECON_LINE = re.compile(r"经济分类(?:科目)?[^。]{0,6}(?:主要用于|[:：]|如下|包括)")
 _MIN_PROJECT_NAME = 2
+_YEAR_LIKE = re.compile(r"(?:19|20)\d\d")
+_TITLE_LABEL_END = re.compile(r"[\d,，。;；:：]")
+# a paragraph none of whose characters can start a figure gives no fact; skipping it is exact
+_MAY_HAVE_FIGURE = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿]|持平")
 
 
 @dataclass
@@ -65,6 +69,7 @@ class ProseReader:
         self.doc_basis = "budget" if meta.doc_kind == "budget" else "actual"
         self.facts: list[Fact] = []
         self.templates: list[tuple[Fact, ParseIssue]] = []
+        self._headings: dict[tuple[int, ...], Heading] = {}
 
     # ---- driver -----------------------------------------------------------------------------
     def run(self) -> list[Fact]:
@@ -75,12 +80,22 @@ class ProseReader:
         for group in lines.values():
             if group[0].in_table_row:
                 continue
+            if not any(_MAY_HAVE_FIGURE.search(s.text) for s in group):
+                continue
             self._paragraph(group)
         self.facts += table_facts(sentences, self.meta, self.doc_basis)
         resolve_templates(self.facts, self.templates, self.issues)
         return _dedupe(self.facts)
 
     def _heading(self, path: list[Block]) -> Heading:
+        # paragraphs under the same headings share one reading of them
+        key = tuple(id(b) for b in path)
+        h = self._headings.get(key)
+        if h is None:
+            h = self._headings[key] = self._read_heading(path)
+        return h
+
+    def _read_heading(self, path: list[Block]) -> Heading:
         h = Heading()
         titles = [b.title for b in path]
         h.titles = titles
@@ -97,7 +112,7 @@ class ProseReader:
             else None
         )
         for b in path:
-            label = re.split(r"[\d,，。;；:：]", b.title, maxsplit=1)[0]
+            label = _TITLE_LABEL_END.split(b.title, maxsplit=1)[0]
             m = lx.lookup(label, "expenditure") if label else None
             if m and m.item == "project":
                 h.project = True
@@ -180,7 +195,7 @@ class ProseReader:
         for m in _BARE.finditer(text):
             if any(s <= m.start() < e for s, e in taken):
                 continue
-            if re.search(r"(?:19|20)\d\d$", m.group(1)) and len(m.group(1)) == 4:
+            if len(m.group(1)) == 4 and _YEAR_LIKE.match(m.group(1)):
                 continue
             value = parse_number(m.group(1))
             if value is None:

@@ -61,6 +61,7 @@ _TAIL_FILLER = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
 def _norm(text: str) -> str:
     """Cleaned label: no blanks, quotes, year, enumerator or filler words."""
     s = re.sub(r"\s+", "", text)
@@ -81,6 +82,7 @@ def clean_label(text: str) -> str:
     return _norm(text)
 
 
+@lru_cache(maxsize=65536)
 def _lead_clean(text: str) -> str:
     """Like _norm but keeps the label's tail (当年预算 stays 当年预算)."""
     s = _QUOTES.sub("", re.sub(r"\s+", "", text)).replace("支出支出", "支出")
