@@ -23,6 +23,7 @@ class Table:
     pages: list[int] = field(default_factory=list)  # every page it spans (joined tables)
     header_rows: int = 0  # how many leading rows are column headers (0 = unknown)
     row_pages: list[int] = field(default_factory=list)  # page of each row (joined PDF tables)
+    aliases: list[str] = field(default_factory=list)  # fuller names elsewhere (目录)
 
 
 @dataclass

@@ -91,6 +91,9 @@ def read_any(data: bytes, name: str = "") -> ParsedDocument:
         return ParsedDocument(
             format=kind, issues=[ParseIssue("error", "read_failed", f"{label}: {last}")]
         )
+    from cnfiscal.readers.contents import name_tables_from_contents
+
+    name_tables_from_contents(doc)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     fmt_exts = {"pdf": {"pdf"}, "html": {"html", "htm", "shtml"}, "docx": {"docx"}}
     if ext and doc.format in fmt_exts and ext in set().union(*fmt_exts.values()):

@@ -80,11 +80,19 @@ def _is_data(line: list[Word]) -> bool:
     if any(w.text in ("栏次", "行次") for w in line):
         return False  # the column-number row of final-account tables is part of the header
     amounts = [w for w in line if _is_amount(w.text)]
-    if not amounts:
+    if not amounts or is_column_numbers([w.text for w in amounts]):
         return False
     if len(line) >= 2:
         return True
     return "," in amounts[0].text or "." in amounts[0].text
+
+
+def is_column_numbers(cells: list[str]) -> bool:
+    """The 栏次 row under a header (1 2 3 … or 1 2 3 4=2+3) numbers the columns: header."""
+    nums = [int(c) for c in cells if c.isdigit()]
+    if len(nums) < 2 or len(nums) < len(cells) - 1:
+        return False
+    return nums == list(range(nums[0], nums[0] + len(nums))) and nums[0] <= 2
 
 
 def _columns(words: list[Word], width: float) -> list[tuple[float, float]]:
@@ -252,7 +260,9 @@ def looks_tabular(text: str) -> bool:
     time, so the bar is low."""
     if len(_NUMBER_TOKEN.findall(text)) >= 4:
         return True
-    return any(_TITLE.search(line.strip()) for line in text.split("\n"))
+    lines = text.split("\n")
+    # a lone 合计 row carried over to its own page still has two figures on one line
+    return any(_TITLE.search(ln.strip()) or len(_NUMBER_TOKEN.findall(ln)) >= 2 for ln in lines)
 
 
 def tables_from_pages(pages: list[PageGeometry], issues: list[ParseIssue]) -> list[Table]:

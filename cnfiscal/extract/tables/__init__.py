@@ -16,7 +16,7 @@ from cnfiscal.extract.tables.grid import (
     header_rows,
     is_code_cell,
 )
-from cnfiscal.extract.tables.layouts import TableReader
+from cnfiscal.extract.tables.layouts import _YEAR, TableReader, basis_of
 from cnfiscal.extract.tables.vocab import classify
 from cnfiscal.model import DocumentMeta, Fact, ParseIssue
 from cnfiscal.readers import Table
@@ -37,18 +37,30 @@ def _title_key(title: str) -> str:
     return named[-1] if named else title
 
 
+def _document_defaults(tables: list[Table], meta: DocumentMeta) -> tuple[str, int | None]:
+    """Basis and year for tables whose own title and headers do not say them: what the other
+    tables' titles agree on (a report's table part is all 预算表 or all 决算表), else the
+    document kind; the year most titles name when the metadata has none."""
+    said = {basis_of(t.title) for t in tables} - {None}
+    if len(said) == 1:
+        basis = said.pop()
+    else:
+        basis = "budget" if meta.doc_kind == "budget" else "actual"
+    years = [int(m.group(1)) for t in tables for m in [_YEAR.search(t.title)] if m]
+    year = meta.fiscal_year or (max(set(years), key=years.count) if years else None)
+    return basis, year
+
+
 def extract_table_facts(
     tables: list[Table], meta: DocumentMeta, issues: list[ParseIssue]
 ) -> list[Fact]:
     facts: list[Fact] = []
     units = [t.unit for t in tables if t.unit]
     default_unit = max(set(units), key=units.count) if units else "万元"
-    for table in tables:
-        if len(table.rows) < 2:
-            continue
-        layout = classify(_title_key(table.title))
-        if layout is None or layout.kind == "skip":
-            continue
+    known = [(t, classify(_title_key(t.title))) for t in tables if len(t.rows) >= 2]
+    known = [(t, layout) for t, layout in known if layout is not None and layout.kind != "skip"]
+    default_basis, default_year = _document_defaults([t for t, _ in known], meta)
+    for table, layout in known:
         unit = table.unit or default_unit
         n_head = header_rows(table)
         headers = column_headers(table, n_head)
@@ -75,6 +87,8 @@ def extract_table_facts(
             headers=[header_candidates(h) for h in headers],
             amount_cols=amount_cols,
             issues=issues,
+            default_basis=default_basis,
+            default_year=default_year,
         )
         try:
             facts += reader.facts()

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from cnfiscal.extract.tables.vocab import fold
 from cnfiscal.readers import Table
+from cnfiscal.readers.pdf_tables import is_column_numbers
 
 _AMOUNT = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^-?\d+(?:\.\d+)?$")
 _CODE = re.compile(r"^(\d{3})(\d{2})?(\d{2})?$")
@@ -38,9 +39,20 @@ def header_rows(table: Table) -> int:
     if table.header_rows:
         return table.header_rows
     for i, row in enumerate(table.rows):
+        if _is_numbering_row(row):
+            continue
         if sum(1 for c in row if amount(c) is not None and not _CODE.match(c.strip())) >= 1:
             return i
     return 0
+
+
+def _is_numbering_row(row: list[str]) -> bool:
+    """栏次 row: column numbers, with * or 栏次/行次 over the label columns."""
+    cells = [c.strip() for c in row if c.strip()]
+    nums = [c for c in cells if c not in ("*", "**", "栏次", "行次")]
+    if not nums:
+        return bool(cells)
+    return is_column_numbers(nums)
 
 
 def column_headers(table: Table, n_head: int) -> list[list[str]]:
@@ -48,11 +60,35 @@ def column_headers(table: Table, n_head: int) -> list[list[str]]:
     width = max((len(r) for r in table.rows), default=0)
     out: list[list[str]] = [[] for _ in range(width)]
     for row in table.rows[:n_head]:
+        if _is_numbering_row(row):
+            continue
         for j, cell in enumerate(row):
             text = fold(cell)
             if text and (not out[j] or out[j][-1] != text):
                 out[j].append(text)
+    _lend_headers(table, n_head, out)
     return out
+
+
+def _lend_headers(table: Table, n_head: int, out: list[list[str]]) -> None:
+    """Header text over an empty column goes to the filled column on its right when that one
+    has no header of its own, or when both hold a fragment of one spaced word (总 | 计): an
+    unruled table centres headers while its numbers sit flush right, so a header can land in a
+    column of its own just left of its figures."""
+    body = table.rows[n_head:]
+    filled = [any(j < len(r) and r[j].strip() for r in body) for j in range(len(out))]
+    for j in range(len(out) - 1):
+        if filled[j] or not out[j]:
+            continue
+        k = j + 1
+        while k < len(out) and not filled[k] and not out[k]:
+            k += 1
+        if k >= len(out) or not filled[k]:
+            continue
+        short = all(len(f) <= 2 for f in out[j] + out[k])
+        if not out[k] or short:
+            out[k] = ["".join(out[j] + out[k])] if short else list(out[j])
+            out[j] = []
 
 
 def header_candidates(frags: list[str]) -> list[str]:

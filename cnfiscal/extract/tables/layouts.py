@@ -18,14 +18,30 @@ from cnfiscal.vocab import (
 )
 
 _YEAR = re.compile(r"(20\d{2})年")
+# fund names that contain 预算 but say nothing about budget vs actual
+_FUND_NAMES = re.compile(
+    r"一般公共预算|政府性基金预算|国有资本经营预算|社会保险基金预算|预算[外内]|预算单位"
+)
 
 
-def _scope_from_title(title: str) -> str:
-    key = fold(title)
-    if "一般公共预算" in key:
-        return "general_public"
-    if "财政拨款" in key:
-        return "fiscal"
+def basis_of(text: str) -> str | None:
+    """budget/actual as a title or header says it (预算数, 决算表), fund names set aside."""
+    key = _FUND_NAMES.sub("", fold(text))
+    if "决算" in key or "执行数" in key or "实际" in key:
+        return "actual"
+    if "预算" in key:
+        return "budget"
+    return None
+
+
+def _scope_from_title(title: str, aliases: list[str] = ()) -> str:
+    """The fund a table covers, from its title, else from the fuller name the 目录 gives it."""
+    for text in (title, *aliases):
+        key = fold(text)
+        if "一般公共预算" in key:
+            return "general_public"
+        if "财政拨款" in key:
+            return "fiscal"
     return "all"
 
 
@@ -39,6 +55,8 @@ class TableReader:
     headers: list[list[str]]  # per column: header readings, most specific first
     amount_cols: set[int]
     issues: list[ParseIssue]
+    default_basis: str = "budget"  # the document's tables' basis when neither title nor header says
+    default_year: int | None = None
     _best: dict[tuple, tuple[int, Fact]] = field(default_factory=dict)
 
     # --- columns -------------------------------------------------------------------------
@@ -64,14 +82,11 @@ class TableReader:
         fy = self.meta.fiscal_year
         if fy is None:
             m = _YEAR.search(self.table.title)
-            fy = int(m.group(1)) if m else None
+            fy = int(m.group(1)) if m else self.default_year
         if fy is None:
             return None
-        basis = "budget" if self.meta.doc_kind == "budget" else "actual"
-        if "决算" in text or "执行" in text:
-            basis = "actual"
-        elif "预算" in text:
-            basis = "budget"
+        # the column says it (预算数/决算数), else the table's title, else the document's tables
+        basis = basis_of(text) or basis_of(self.table.title) or self.default_basis
         year = fy
         m = _YEAR.search(text)
         if m:
@@ -140,7 +155,9 @@ class TableReader:
     def is_total(self, label: str, row: list[str]) -> bool:
         if match_label("total_row", label) is not None:
             return True
-        return not label and any(fold(c) in ("合计", "总计") for c in row)
+        # a spaced 合 计 can fall into two cells
+        text = "".join(c for j, c in enumerate(row) if j not in self.amount_cols)
+        return match_label("total_row", text) is not None
 
     def class_code(self, code: str, label: str, econ: bool) -> str:
         fy = self.meta.fiscal_year
@@ -195,15 +212,19 @@ class TableReader:
             for j in sorted(self.amount_cols):
                 if j >= len(row) or amount(row[j]) is None:
                     continue
-                label = next(
-                    (
-                        row[k]
-                        for k in range(j - 1, -1, -1)
-                        if row[k].strip() and amount(row[k]) is None
-                    ),
-                    "",
-                )
-                self._summary_cell(label, scope, i, j)
+                self._summary_cell(self._label_left_of(row, j), scope, i, j)
+
+    def _label_left_of(self, row: list[str], j: int) -> str:
+        """The text cells between the previous figure and column j, joined: a label spread
+        over merged cells ("本年收入 | 合计", "收入总 | 计") reads as one."""
+        parts: list[str] = []
+        for k in range(j - 1, -1, -1):
+            cell = row[k].strip()
+            if amount(cell) is not None or (k in self.amount_cols and parts):
+                break
+            if cell:
+                parts.append(cell)
+        return "".join(reversed(parts))
 
     def _summary_cell(self, label: str, scope: str, i: int, j: int) -> None:
         for context in ("income", "expenditure"):
@@ -236,7 +257,7 @@ class TableReader:
             return
 
     def _read_three_public(self) -> None:
-        scope = _scope_from_title(self.table.title)
+        scope = _scope_from_title(self.table.title, self.table.aliases)
         cols = {j: self.col_label("three_public", j) for j in sorted(self.amount_cols)}
         if sum(1 for h in cols.values() if h is not None) >= 2:
             for i, row, _, label in self.body():
@@ -257,20 +278,22 @@ class TableReader:
         order = sorted(cols)
         has_extra = any(h is not None and h.statement == "operating_cost" for h in cols.values())
         values = {j: amount(row[j]) for j in order if j < len(row)}
-        parts = [
-            values.get(j)
-            for j, h in cols.items()
-            if h is not None and h.item in ("overseas", "vehicle", "reception")
-        ]
-        parts_sum = sum((p for p in parts if p is not None), Decimal(0))
+        items = {}
         for pos, j in enumerate(order):
             hit = cols[j]
             if hit is None:
                 continue
-            item, statement = hit.item, hit.statement
+            item = hit.item
             if item == "subtotal":
                 nxt = next((cols[k] for k in order[pos + 1 :] if cols[k] is not None), None)
                 item = "vehicle" if nxt is not None and nxt.item.startswith("vehicle_") else "total"
+            items[j] = item
+        parts = [
+            values.get(j) for j, it in items.items() if it in ("overseas", "vehicle", "reception")
+        ]
+        parts_sum = sum((p for p in parts if p is not None), Decimal(0))
+        for j, item in items.items():
+            statement = cols[j].statement
             if item == "total" and statement == "three_public" and has_extra:
                 # 合计 that also counts 会议费/培训费 is not the "三公" total
                 if values.get(j) is None or abs(values[j] - parts_sum) > Decimal("0.01"):
@@ -278,7 +301,7 @@ class TableReader:
             self.emit(statement, item, scope, i, j, self._head(j)[0], row_label=lab)
 
     def _read_operating_cost(self) -> None:
-        scope = _scope_from_title(self.table.title)
+        scope = _scope_from_title(self.table.title, self.table.aliases)
         for i, row, code, label in self.body():
             if self.is_total(label, row):
                 j = self._total_col()
@@ -290,7 +313,7 @@ class TableReader:
                     self.emit("operating_cost", f"econ:{code}", scope, i, j, label, code=code)
 
     def _read_procurement(self) -> None:
-        scope = _scope_from_title(self.table.title)
+        scope = _scope_from_title(self.table.title, self.table.aliases)
         for i, row, _, label in self.body():
             if self.is_total(label, row):
                 j = self._total_col() if len(self.amount_cols) > 1 else min(self.amount_cols)
