@@ -49,6 +49,9 @@ _FIELD = re.compile(
     r"|(?:部门名称|单位名称)\s+([\u4e00-\u9fff()（）]{3,40})"
 )
 _FIELD_HEAD = 1500
+_NEXT_FIELD = re.compile(
+    r"(?<=.{3})(?:预算主管|主管部门|项目主管|预算单位|部门名称|单位名称|评价项目|项目单位|项目金额)"
+)
 _ORG_SUFFIX = (
     "管理办公室",
     "办公室",
@@ -153,7 +156,8 @@ def _title_agency(title: str) -> str:
 def _field_agency(text: str) -> str:
     """The unit a cover field names; far from the cover it must carry a place name."""
     for m in _FIELD.finditer(text):
-        value = m.group(1) or m.group(2)
+        # re-joined cover lines run one field into the next ("…委员会项目主管部门: …")
+        value = _NEXT_FIELD.split(m.group(1) or m.group(2))[0]
         start = m.start(1) if m.group(1) else m.start(2)
         org = _org_in(value, text, start, need_place=start > _FIELD_HEAD)
         if org:

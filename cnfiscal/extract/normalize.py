@@ -1,10 +1,68 @@
-"""Text normalization: full-width digits and punctuation to ASCII, unified line breaks."""
+"""Text normalization: full-width digits and punctuation to ASCII, unified line breaks, and
+PDF lines re-joined into paragraphs.
+
+A PDF's text layer breaks lines where the page ran out of width ("…预算 40233.95 万" / "元,主要
+是…"), which splits labels, units and "与2024年持平" across lines; prose is read paragraph by
+paragraph, so those wraps are undone. A document counts as hard-wrapped when most of its long
+lines end mid-sentence (typed text ends its paragraphs with 。); there, a long line that ends
+mid-sentence is joined to the next unless that one opens a heading or list item, or either
+line is a table row.
+"""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+from cnfiscal.extract.sections import match_marker
+
+_PARA_END = frozenset("。;；!！?？:：")
+_LONG = 40  # display width (CJK = 2) from which a line can be a wrapped one
+_WRAPPED_SHARE = 0.5
+# a number not followed by a unit: a table cell ("96,722.18 87,574.01")
+_CELL = re.compile(
+    r"(?<![\d.,])-?\d[\d,]*(?:\.\d+)?(?![\d.,])(?!\s*(?:[万亿千百]|元|%|个|人|辆|台|项|年|月|日|家|次|名|户|平方))"
+)
 
 
 def normalize_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFKC", text)
+    return _reflow(unicodedata.normalize("NFKC", text))
+
+
+def _width(line: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in line)
+
+
+def _tabular(line: str) -> bool:
+    return len(_CELL.findall(line)) >= 2
+
+
+def _wraps(line: str) -> bool:
+    s = line.rstrip()
+    return bool(s) and s[-1] not in _PARA_END and _width(s) >= _LONG and "\t" not in s
+
+
+def _reflow(text: str) -> str:
+    lines = text.split("\n")
+    long_lines = [ln for ln in lines if _width(ln.strip()) >= _LONG]
+    if not long_lines:
+        return text
+    open_ended = sum(1 for ln in long_lines if ln.rstrip()[-1] not in _PARA_END)
+    if open_ended < _WRAPPED_SHARE * len(long_lines):
+        return text
+    out = [lines[0]]
+    for line in lines[1:]:
+        prev = out[-1]
+        nxt = line.strip()
+        if (
+            nxt
+            and _wraps(prev)
+            and match_marker(nxt) is None
+            and not _tabular(prev)
+            and not _tabular(line)
+        ):
+            out[-1] = prev.rstrip() + nxt
+        else:
+            out.append(line)
+    return "\n".join(out)

@@ -75,7 +75,7 @@ def _ordinal(marker: str) -> int | None:
     return int(value) if value is not None else None
 
 
-def _match_marker(line: str) -> tuple[str, int] | None:
+def match_marker(line: str) -> tuple[str, int] | None:
     md = _MD_HEADING.match(line)
     if md:
         return md.group(), len(md.group(1)) - 1
@@ -139,7 +139,7 @@ def split_sentences(text: str) -> list[Sentence]:
             m = _RUN_IN.match(stripped)
             marker, level = m.group(), 3
         else:
-            found = _match_marker(stripped)
+            found = match_marker(stripped)
             marker, level = found if found else ("", -1)
         if marker:
             body_off = lead + len(marker)

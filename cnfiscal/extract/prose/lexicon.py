@@ -113,9 +113,13 @@ def item_rules() -> tuple[ItemRule, ...]:
     return tuple(out)
 
 
+_LEVEL_MARK = re.compile(r"[(（]\s*[类款项]\s*[)）]")
+
+
 def _class_key(name: str) -> str:
     """Comparison key for classification names: 的 and a trailing 支出 do not matter."""
     s = re.sub(r"\s+", "", name).replace("支出支出", "支出").replace("的", "")
+    s = _LEVEL_MARK.sub("", s)  # "公共安全(类)支出": the level marker is not part of the name
     s = re.sub(r"[()（）]", "", s)
     return s[:-2] if s.endswith("支出") and len(s) > 3 else s
 
