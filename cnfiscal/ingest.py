@@ -2,9 +2,11 @@
 
 1. `fetch_sources`: fetch every catalog entry (with the HTTP cache), keep each version's bytes in
    a content-addressed folder, and record how each fetch went.
-2. `parse_sources`: parse the versions not yet parsed by this parser version and land them in
-   the raw schema. Unchanged reports are skipped, so a nightly run only touches what changed.
+2. `parse_sources`: parse the versions not yet parsed by this parser version, in a process pool,
+   and land them in the raw schema in batches from this (the only writing) process. Unchanged
+   reports are skipped, so a nightly run only touches what changed.
 
+Both take the catalog already narrowed to the batches a run covers (catalog.select_batches).
 Each step opens its own DuckDB connection and closes it before returning: DuckDB allows one
 writer, and nothing may hold the file between steps.
 """
@@ -12,26 +14,29 @@ writer, and nothing may hold the file between steps.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-from cnfiscal.catalog import Catalog, CatalogEntry
+from cnfiscal.catalog import Catalog, CatalogEntry, batch_of
 from cnfiscal.extract import PARSER_VERSION, extract_bytes
 from cnfiscal.fetch import FetchConfig, FetchResult, SourceCache
+from cnfiscal.model import Extraction
 from cnfiscal.warehouse.load import (
     FetchRecord,
-    document_id,
+    ParsedVersion,
     ensure_schema,
-    parsed_versions,
     record_fetches,
-    replace_document,
+    replace_documents,
     retire_missing_sources,
 )
 
@@ -41,6 +46,12 @@ Connect = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
 def connect_path(path: Path) -> Connect:
     return lambda: duckdb.connect(str(path))
+
+
+def cache_root(cache_dir: Path, source_id: str) -> Path:
+    """One fetch cache per batch: the cache's JSON index is rewritten on every fetch, so one
+    index for 10,000 sources would make a cold fetch quadratic."""
+    return cache_dir / "fetch" / batch_of(source_id)
 
 
 class ContentStore:
@@ -99,14 +110,15 @@ def fetch_sources(
     config: FetchConfig | None = None,
     force: bool = False,
 ) -> FetchSummary:
-    cache = SourceCache(cache_dir, config)
-    # Same layout as the cache's own object folder, so a fetched version is stored once.
-    store = ContentStore(cache_dir / "objects")
+    caches: dict[Path, SourceCache] = {}
     summary = FetchSummary(run_id=run_id)
     records = []
     for entry in catalog.entries:
+        root = cache_root(cache_dir, entry.id)
+        cache = caches.get(root) or caches.setdefault(root, SourceCache(root, config))
         result = cache.fetch(entry.location, base_dir=catalog.base_dir, force=force)
-        sha = store.put(result.content) if result.content is not None else None
+        # The cache already wrote these bytes under root/objects; put() only checks.
+        sha = ContentStore(root / "objects").put(result.content) if result.content else None
         records.append(_record(entry, result, sha))
         summary.attempted += 1
         summary.by_status[result.status] = summary.by_status.get(result.status, 0) + 1
@@ -127,51 +139,101 @@ class ParseSummary:
     issues: int = 0
 
 
-def parse_sources(
-    catalog: Catalog, connect: Connect, cache_dir: Path, force: bool = False
-) -> ParseSummary:
-    store = ContentStore(cache_dir / "objects")
+@dataclass(frozen=True)
+class _Todo:
+    source_id: str
+    location: str
+    sha256: str
+    size_bytes: int | None
+    fetched_at: datetime
+    object_path: str
+    hints: dict
+
+
+def _parse(todo: _Todo) -> tuple[_Todo, Extraction, datetime]:
+    """Runs in a worker: reads the bytes itself so only the result crosses processes."""
+    content = Path(todo.object_path).read_bytes()
+    extraction = extract_bytes(content, Path(todo.location).name, todo.hints)
+    return todo, extraction, datetime.now(UTC)
+
+
+def _parsed(todos: list[_Todo], workers: int) -> Iterator[tuple[_Todo, Extraction, datetime]]:
+    if workers <= 1 or len(todos) < 2 * workers:
+        yield from map(_parse, todos)  # a pool costs more than it saves on a few reports
+        return
+    # spawn: the caller may be a threaded Dagster process, where fork is unsafe.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        # map() submits everything up front, but results are small next to the reports.
+        yield from pool.map(_parse, todos, chunksize=8)
+
+
+def _todo(con, catalog: Catalog, cache_dir: Path, force: bool) -> tuple[list[_Todo], int]:
+    """Versions to parse: each live source's newest fetched version, unless that version is
+    already loaded, current, and parsed by this parser version."""
     hints = {e.id: e.hints for e in catalog.entries}
+    con.register("_live", _ids_table(list(hints)))
+    rows = con.execute(
+        "WITH latest AS (SELECT source_id, arg_max(location, fetched_at) AS location,"
+        " arg_max(sha256, fetched_at) AS sha256, arg_max(size_bytes, fetched_at) AS size_bytes,"
+        " max(fetched_at) AS fetched_at FROM raw.fetches"
+        " WHERE sha256 IS NOT NULL AND source_id IN (SELECT source_id FROM _live)"
+        " GROUP BY source_id) "
+        "SELECT l.*, d.parser_version, d.is_current FROM latest l LEFT JOIN raw.documents d"
+        " ON d.document_id = l.source_id || '@' || left(l.sha256, 12) ORDER BY l.source_id"
+    ).fetchall()
+    con.unregister("_live")
+    todo, skipped = [], 0
+    for sid, loc, sha, size, fetched_at, parser_version, is_current in rows:
+        if not force and parser_version == PARSER_VERSION and is_current:
+            skipped += 1
+            continue
+        obj = ContentStore(cache_root(cache_dir, sid) / "objects").path(sha)
+        todo.append(_Todo(sid, loc, sha, size, fetched_at, str(obj), hints.get(sid) or {}))
+    return todo, skipped
+
+
+def _ids_table(ids: list[str]) -> pa.Table:
+    return pa.table({"source_id": pa.array(ids, type=pa.string())})
+
+
+def parse_sources(
+    catalog: Catalog,
+    connect: Connect,
+    cache_dir: Path,
+    force: bool = False,
+    workers: int = 2,
+    load_batch: int = 250,
+    batches: list[str] | None = None,
+) -> ParseSummary:
+    """Parse what changed and load it. `batches` names the catalog batches this run covers
+    (None: the whole catalog), so only their dropped sources are retired."""
     summary = ParseSummary()
     with connect() as con:
         ensure_schema(con)
-        # The newest version each catalog source has been fetched as (a failed fetch with no
-        # copy leaves the previous version current).
-        fetched = con.execute(
-            "SELECT source_id, location, sha256, size_bytes, fetched_at FROM raw.fetches "
-            "WHERE sha256 IS NOT NULL "
-            "QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY fetched_at DESC) = 1 "
-            "ORDER BY source_id"
-        ).fetchall()
-        live = {e.id for e in catalog.entries}
-        fetched = [row for row in fetched if row[0] in live]
-        done = parsed_versions(con)
-        for source_id, location, sha, size, fetched_at in fetched:
-            doc_id = document_id(source_id, sha)
-            if not force and done.get(doc_id) == PARSER_VERSION:
-                current = con.execute(
-                    "SELECT is_current FROM raw.documents WHERE document_id = ?", [doc_id]
-                ).fetchall()
-                if current and current[0][0]:
-                    summary.skipped += 1
-                    continue
-            content = store.get(sha)
-            extraction = extract_bytes(content, Path(location).name, hints.get(source_id))
-            replace_document(
-                con,
-                source_id=source_id,
-                location=location,
-                sha256=sha,
-                size_bytes=size,
-                fetched_at=fetched_at,
-                parsed_at=datetime.now(UTC),
-                parser_version=PARSER_VERSION,
-                extraction=extraction,
+        todo, summary.skipped = _todo(con, catalog, cache_dir, force)
+        pending: list[ParsedVersion] = []
+        for item, extraction, parsed_at in _parsed(todo, workers):
+            pending.append(
+                ParsedVersion(
+                    item.source_id,
+                    item.location,
+                    item.sha256,
+                    item.size_bytes,
+                    item.fetched_at,
+                    parsed_at,
+                    PARSER_VERSION,
+                    extraction,
+                )
             )
-            summary.parsed.append(doc_id)
             summary.facts += len(extraction.facts)
             summary.issues += len(extraction.issues)
+            if len(pending) >= load_batch:
+                summary.parsed += replace_documents(con, pending)
+                pending = []
+        summary.parsed += replace_documents(con, pending)
+        scope = None if batches is None else (lambda sid: batch_of(sid) in set(batches))
         summary.retired = retire_missing_sources(
-            con, [e.id for e in catalog.entries], datetime.now(UTC)
+            con, [e.id for e in catalog.entries], datetime.now(UTC), scope
         )
     return summary

@@ -13,10 +13,14 @@ from pathlib import Path
 
 import duckdb
 
+from cnfiscal.warehouse.state import build_fingerprint, record_build_state
+
 
 def publish_database(build_db: Path, published_db: Path) -> Path:
-    """Copy the build file over the published one atomically (after a checkpoint)."""
+    """Copy the build file over the published one atomically (after a checkpoint), stamped with
+    what it was built from (see cnfiscal.warehouse.state)."""
     with duckdb.connect(str(build_db)) as con:
+        record_build_state(con, build_fingerprint(con))
         con.execute("CHECKPOINT")
     published_db.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=published_db.parent, prefix=".publish-", suffix=".duckdb")
@@ -24,6 +28,30 @@ def publish_database(build_db: Path, published_db: Path) -> Path:
     try:
         shutil.copyfile(build_db, tmp)
         os.chmod(tmp, 0o644)  # mkstemp makes it private; analysts must be able to read it
+        os.replace(tmp, published_db)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return published_db
+
+
+def refresh_published_fetch_log(build_db: Path, published_db: Path) -> Path:
+    """After a run that changed nothing else, give analysts this run's fetch log (failed
+    fetches included) without rebuilding: a copy of the published file gets the build's
+    raw.fetches and is swapped in atomically. Marts are untouched, so no check is bypassed."""
+    fd, tmp = tempfile.mkstemp(dir=published_db.parent, prefix=".publish-", suffix=".duckdb")
+    os.close(fd)
+    try:
+        shutil.copyfile(published_db, tmp)
+        with duckdb.connect(tmp) as con:
+            con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
+            con.execute("BEGIN")
+            con.execute("DELETE FROM raw.fetches")
+            con.execute("INSERT INTO raw.fetches SELECT * FROM build.raw.fetches")
+            con.execute("COMMIT")
+            con.execute("DETACH build")
+            con.execute("CHECKPOINT")
+        os.chmod(tmp, 0o644)
         os.replace(tmp, published_db)
     finally:
         if os.path.exists(tmp):

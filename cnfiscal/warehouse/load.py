@@ -7,6 +7,7 @@ re-running never duplicates rows and a crash never leaves half a document behind
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -39,29 +40,42 @@ class FetchRecord:
     message: str | None
 
 
+_FETCH_COLUMNS = {
+    "run_id": pa.string(),
+    "source_id": pa.string(),
+    "location": pa.string(),
+    "status": pa.string(),
+    "sha256": pa.string(),
+    "size_bytes": pa.int64(),
+    "http_status": pa.int32(),
+    "etag": pa.string(),
+    "last_modified": pa.string(),
+    "fetched_at": pa.timestamp("us", tz="UTC"),
+    "message": pa.string(),
+}
+
+
 def record_fetches(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[FetchRecord]) -> None:
+    """One row per source per run (a re-executed step replaces its own rows)."""
+    data = {name: [] for name in _FETCH_COLUMNS}
+    for r in rows:
+        for name in _FETCH_COLUMNS:
+            data[name].append(run_id if name == "run_id" else getattr(r, name))
+    table = _arrow(data, _FETCH_COLUMNS)
     con.execute("BEGIN")
-    con.execute("DELETE FROM raw.fetches WHERE run_id = ?", [run_id])
-    con.executemany(
-        "INSERT INTO raw.fetches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [
-                run_id,
-                r.source_id,
-                r.location,
-                r.status,
-                r.sha256,
-                r.size_bytes,
-                r.http_status,
-                r.etag,
-                r.last_modified,
-                r.fetched_at,
-                r.message,
-            ]
-            for r in rows
-        ],
+    con.register("_new_fetches", table)
+    con.execute(
+        "DELETE FROM raw.fetches WHERE run_id = ? "
+        "AND source_id IN (SELECT source_id FROM _new_fetches)",
+        [run_id],
     )
+    con.execute("INSERT INTO raw.fetches SELECT * FROM _new_fetches")
+    con.unregister("_new_fetches")
     con.execute("COMMIT")
+
+
+def _arrow(data: dict[str, list], types: dict[str, pa.DataType]) -> pa.Table:
+    return pa.table({name: pa.array(data[name], type=types[name]) for name in types})
 
 
 def parsed_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -138,88 +152,156 @@ _FACT_COLUMNS = {
 }
 
 
-def replace_document(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    source_id: str,
-    location: str,
-    sha256: str,
-    size_bytes: int,
-    fetched_at: datetime,
-    parsed_at: datetime,
-    parser_version: str,
-    extraction: Extraction,
-) -> str:
-    """Load one report version; earlier versions of the same source stop being current."""
-    doc_id = document_id(source_id, sha256)
-    meta = extraction.document
-    errors = sum(1 for i in extraction.issues if i.severity == "error")
-    facts = _facts_table(doc_id, extraction)
-    issues = [
-        [doc_id, n, i.severity, i.code, i.message, i.quote or None, i.start, i.page]
-        for n, i in enumerate(extraction.issues)
-    ]
+@dataclass
+class ParsedVersion:
+    """One parsed report version, ready to load."""
+
+    source_id: str
+    location: str
+    sha256: str
+    size_bytes: int | None
+    fetched_at: datetime
+    parsed_at: datetime
+    parser_version: str
+    extraction: Extraction
+
+
+_DOC_COLUMNS = {
+    "document_id": pa.string(),
+    "source_id": pa.string(),
+    "location": pa.string(),
+    "sha256": pa.string(),
+    "size_bytes": pa.int64(),
+    "format": pa.string(),
+    "fetched_at": pa.timestamp("us", tz="UTC"),
+    "parsed_at": pa.timestamp("us", tz="UTC"),
+    "parser_version": pa.string(),
+    "agency": pa.string(),
+    "region": pa.string(),
+    "fiscal_year": pa.int32(),
+    "doc_kind": pa.string(),
+    "fact_count": pa.int32(),
+    "error_count": pa.int32(),
+}
+
+_ISSUE_COLUMNS = {
+    "document_id": pa.string(),
+    "issue_seq": pa.int32(),
+    "severity": pa.string(),
+    "code": pa.string(),
+    "message": pa.string(),
+    "quote": pa.string(),
+    "char_start": pa.int32(),
+    "page": pa.int32(),
+}
+
+
+def _doc_row(doc_id: str, v: ParsedVersion) -> dict:
+    meta = v.extraction.document
+    return {
+        "document_id": doc_id,
+        "source_id": v.source_id,
+        "location": v.location,
+        "sha256": v.sha256,
+        "size_bytes": v.size_bytes,
+        "format": v.extraction.format,
+        "fetched_at": v.fetched_at,
+        "parsed_at": v.parsed_at,
+        "parser_version": v.parser_version,
+        "agency": meta.agency or None,
+        "region": meta.region or None,
+        "fiscal_year": meta.fiscal_year,
+        "doc_kind": meta.doc_kind or None,
+        "fact_count": len(v.extraction.facts),
+        "error_count": sum(1 for i in v.extraction.issues if i.severity == "error"),
+    }
+
+
+def replace_documents(con: duckdb.DuckDBPyConnection, versions: list[ParsedVersion]) -> list[str]:
+    """Load report versions in one transaction (a batch is all-or-nothing). Loading a version
+    again replaces it; earlier versions of the same sources stop being current."""
+    if not versions:
+        return []
+    docs = {name: [] for name in _DOC_COLUMNS}
+    issues = {name: [] for name in _ISSUE_COLUMNS}
+    facts = []
+    ids = []
+    for v in versions:
+        doc_id = document_id(v.source_id, v.sha256)
+        ids.append(doc_id)
+        for name, value in _doc_row(doc_id, v).items():
+            docs[name].append(value)
+        facts.append(_facts_table(doc_id, v.extraction))
+        for n, i in enumerate(v.extraction.issues):
+            row = [doc_id, n, i.severity, i.code, i.message, i.quote or None, i.start, i.page]
+            for name, value in zip(_ISSUE_COLUMNS, row, strict=True):
+                issues[name].append(value)
     con.execute("BEGIN")
     try:
+        con.register("_new_docs", _arrow(docs, _DOC_COLUMNS))
+        con.register("_new_facts", pa.concat_tables(facts))
+        con.register("_new_issues", _arrow(issues, _ISSUE_COLUMNS))
         # A version first seen earlier keeps its valid_from when only the parser changed.
-        prior = con.execute(
-            "SELECT valid_from FROM raw.documents WHERE document_id = ?", [doc_id]
-        ).fetchall()
-        valid_from = prior[0][0] if prior else parsed_at
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _prior AS SELECT document_id, valid_from "
+            "FROM raw.documents WHERE document_id IN (SELECT document_id FROM _new_docs)"
+        )
         for table in ("facts", "parse_issues", "documents"):
-            con.execute(f"DELETE FROM raw.{table} WHERE document_id = ?", [doc_id])
-        con.execute(
-            "UPDATE raw.documents SET valid_to = ?, is_current = false "
-            "WHERE source_id = ? AND is_current",
-            [parsed_at, source_id],
-        )
-        con.execute(
-            "INSERT INTO raw.documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " 'loaded', NULL, ?, NULL, true)",
-            [
-                doc_id,
-                source_id,
-                location,
-                sha256,
-                size_bytes,
-                extraction.format,
-                fetched_at,
-                parsed_at,
-                parser_version,
-                meta.agency or None,
-                meta.region or None,
-                meta.fiscal_year,
-                meta.doc_kind or None,
-                len(extraction.facts),
-                errors,
-                valid_from,
-            ],
-        )
-        if facts.num_rows:
-            con.register("_new_facts", facts)
             con.execute(
-                "INSERT INTO raw.facts SELECT * REPLACE (CAST(value AS DECIMAL(24, 6)) AS value,"
-                " CAST(also_in AS JSON) AS also_in) FROM _new_facts"
+                f"DELETE FROM raw.{table} WHERE document_id IN (SELECT document_id FROM _new_docs)"
             )
-            con.unregister("_new_facts")
-        if issues:
-            con.executemany("INSERT INTO raw.parse_issues VALUES (?, ?, ?, ?, ?, ?, ?, ?)", issues)
+        con.execute(
+            "UPDATE raw.documents SET valid_to = n.parsed_at, is_current = false "
+            "FROM _new_docs n WHERE raw.documents.source_id = n.source_id "
+            "AND raw.documents.is_current"
+        )
+        con.execute(
+            "INSERT INTO raw.documents SELECT n.*, 'loaded', NULL, "
+            "coalesce(p.valid_from, n.parsed_at), NULL, true "
+            "FROM _new_docs n LEFT JOIN _prior p USING (document_id)"
+        )
+        # Decimal travels as text and is cast by DuckDB: no float on the way.
+        con.execute(
+            "INSERT INTO raw.facts SELECT * REPLACE (CAST(value AS DECIMAL(24, 6)) AS value,"
+            " CAST(also_in AS JSON) AS also_in) FROM _new_facts"
+        )
+        con.execute("INSERT INTO raw.parse_issues SELECT * FROM _new_issues")
+        con.execute("DROP TABLE _prior")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    return doc_id
+    finally:
+        for name in ("_new_docs", "_new_facts", "_new_issues"):
+            con.unregister(name)
+    return ids
+
+
+def replace_document(con: duckdb.DuckDBPyConnection, **fields) -> str:
+    """Load one report version (see replace_documents)."""
+    return replace_documents(con, [ParsedVersion(**fields)])[0]
 
 
 def retire_missing_sources(
-    con: duckdb.DuckDBPyConnection, live_source_ids: list[str], when: datetime
+    con: duckdb.DuckDBPyConnection,
+    live_source_ids: list[str],
+    when: datetime,
+    in_scope: Callable[[str], bool] | None = None,
 ) -> int:
-    """Sources dropped from the catalog stop being current (their rows stay, for history)."""
-    con.register("_live", pa.table({"source_id": pa.array(live_source_ids, type=pa.string())}))
+    """Sources dropped from the catalog stop being current (their rows stay, for history).
+    in_scope limits this to the sources a partial (per-batch) run is responsible for."""
+    current = con.execute(
+        "SELECT DISTINCT source_id FROM raw.documents WHERE is_current"
+    ).fetchall()
+    live = set(live_source_ids)
+    gone = [s for (s,) in current if s not in live and (in_scope is None or in_scope(s))]
+    if not gone:
+        return 0
+    con.register("_gone", pa.table({"source_id": pa.array(gone, type=pa.string())}))
     n = con.execute(
         "UPDATE raw.documents SET valid_to = ?, is_current = false "
-        "WHERE is_current AND source_id NOT IN (SELECT source_id FROM _live) RETURNING 1",
+        "WHERE is_current AND source_id IN (SELECT source_id FROM _gone) RETURNING 1",
         [when],
     ).fetchall()
-    con.unregister("_live")
+    con.unregister("_gone")
     return len(n)

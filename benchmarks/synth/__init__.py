@@ -1,0 +1,1 @@
+"""Synthetic report corpus for load benchmarks only (see generate.py)."""

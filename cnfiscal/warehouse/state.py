@@ -1,0 +1,75 @@
+"""What the published copy was built from, so a run can tell whether rebuilding would change it.
+
+The fingerprint covers the raw inputs (which report versions are current, parsed by which
+parser version) and the code that turns raw into marts, checks and exports. If both match the
+published copy's, dbt / checks / exports / publish would reproduce the same file, so a nightly
+run with nothing new skips them. Comparing with the *published* copy (not the last run) means a
+run that died after parsing still rebuilds and publishes next time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+
+from cnfiscal.settings import REPO_ROOT
+
+# Everything downstream of raw whose change must trigger a rebuild.
+TRANSFORM_GLOBS = [
+    ("dbt_project", "**/*.sql"),
+    ("dbt_project", "**/*.yml"),
+    ("dbt_project", "**/*.csv"),
+    ("cnfiscal/vocab", "*.csv"),
+    ("expectations", "*.json"),
+    ("cnfiscal/quality", "*.py"),
+    ("cnfiscal", "exports.py"),
+    ("cnfiscal", "publish.py"),
+]
+
+
+def transform_fingerprint(root: Path = REPO_ROOT) -> str:
+    digest = hashlib.sha256()
+    for folder, pattern in TRANSFORM_GLOBS:
+        for path in sorted((root / folder).glob(pattern)):
+            rel = path.relative_to(root)
+            if {"target", "dbt_packages", "logs"} & set(rel.parts):
+                continue
+            digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def raw_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    # Status is left out: a quality gate may set it after this is computed.
+    row = con.execute(
+        "SELECT count(*), coalesce(md5(string_agg(document_id || '|' || parser_version, ','"
+        " ORDER BY document_id)), '') FROM raw.documents WHERE is_current"
+    ).fetchall()[0]
+    return f"{row[0]}:{row[1][:16]}"
+
+
+def build_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    return f"{raw_fingerprint(con)}/{transform_fingerprint()}"
+
+
+def record_build_state(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    """Stamp the build file just before it is copied out as the published one."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    con.execute(
+        "CREATE OR REPLACE TABLE meta.build_state AS "
+        "SELECT ?::VARCHAR AS fingerprint, now() AS published_at",
+        [fingerprint],
+    )
+
+
+def published_fingerprint(published_db: Path) -> str | None:
+    """The published copy's stamp; None if there is none or it cannot be read (→ rebuild)."""
+    if not published_db.exists():
+        return None
+    try:
+        with duckdb.connect(str(published_db), read_only=True) as con:
+            rows = con.execute("SELECT fingerprint FROM meta.build_state").fetchall()
+    except duckdb.Error:
+        return None
+    return rows[0][0] if rows else None
