@@ -153,12 +153,15 @@ def _ruled_columns(
 ) -> list[tuple[float, float]]:
     """Column borders from vertical rules crossing the table body; a rule that would cut a
     body word in two is a drawing artefact, not a border."""
-    xs = sorted(x for x, t, b in rules if min(b, bottom) - max(t, top) > 0.5 * (bottom - top))
+    crossing = sorted(
+        (x, t, b) for x, t, b in rules if min(b, bottom) - max(t, top) > 0.5 * (bottom - top)
+    )
     borders: list[float] = []
-    for x in xs:
+    for x, t, b in crossing:
         if borders and x - borders[-1] < 3:
             continue
-        if any(w.x0 + 1 < x < w.x1 - 1 for w in words):
+        # only words beside the rule count: a merged 合计 cell below a shorter rule does not
+        if any(w.x0 + 1 < x < w.x1 - 1 and t <= w.mid_y <= b for w in words):
             continue
         borders.append(x)
     if len(borders) < 3:

@@ -8,6 +8,7 @@ classifications). Values are converted to 万元 from the unit the table states.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from cnfiscal.extract.tables.grid import (
     amount,
@@ -59,39 +60,10 @@ def extract_table_facts(
     default_unit = max(set(units), key=units.count) if units else "万元"
     known = [(t, classify(_title_key(t.title))) for t in tables if len(t.rows) >= 2]
     known = [(t, layout) for t, layout in known if layout is not None and layout.kind != "skip"]
-    default_basis, default_year = _document_defaults([t for t, _ in known], meta)
+    defaults = _document_defaults([t for t, _ in known], meta)
     for table, layout in known:
-        unit = table.unit or default_unit
-        n_head = header_rows(table)
-        headers = column_headers(table, n_head)
-        body = table.rows[n_head:]
-        amount_cols = set()
-        code_cols = set()
-        for j, frags in enumerate(headers):
-            head = "".join(frags)
-            cells = [r[j] for r in body if j < len(r) and r[j].strip()]
-            if re.search(r"行次|栏次", head):
-                continue  # line numbers, not amounts
-            if re.search(r"编码|代码|编号|^[类款项]$", head) or (
-                cells and not head and all(is_code_cell(c) for c in cells) and j == 0
-            ):
-                code_cols.add(j)
-            elif any(amount(c) is not None for c in cells):
-                amount_cols.add(j)
-        reader = TableReader(
-            table=table,
-            layout=layout,
-            meta=meta,
-            unit=unit,
-            n_head=n_head,
-            headers=[header_candidates(h) for h in headers],
-            amount_cols=amount_cols,
-            issues=issues,
-            default_basis=default_basis,
-            default_year=default_year,
-        )
         try:
-            facts += reader.facts()
+            facts += _read_table(table, layout, meta, table.unit or default_unit, defaults, issues)
         except Exception as exc:  # one odd table must not lose the others
             issues.append(
                 ParseIssue(
@@ -102,4 +74,81 @@ def extract_table_facts(
                     page=table.page,
                 )
             )
+    return facts
+
+
+def _column_roles(headers: list[list[str]], body: list[list[str]]) -> tuple[set[int], list[int]]:
+    """Amount columns, and code columns (科目编码/类 款 项, or bare codes in column 0)."""
+    amount_cols: set[int] = set()
+    code_cols: list[int] = []
+    for j, frags in enumerate(headers):
+        head = "".join(frags)
+        cells = [r[j] for r in body if j < len(r) and r[j].strip()]
+        if re.search(r"行次|栏次", head):
+            continue  # line numbers, not amounts
+        if re.search(r"编码|代码|编号|^[类款项]$", head) or (
+            cells and not head and all(is_code_cell(c) for c in cells) and j == 0
+        ):
+            code_cols.append(j)
+        elif any(amount(c) is not None for c in cells):
+            amount_cols.add(j)
+    return amount_cols, code_cols
+
+
+def _blocks(amount_cols: set[int], code_cols: list[int], width: int) -> list[tuple[int, int]]:
+    """Column ranges of tables printed as side-by-side blocks (人员经费 | 公用经费, each with
+    its own 科目代码, 科目名称, 决算数): a code column after an amount column starts a block."""
+    starts = [0]
+    for c in code_cols:
+        if any(starts[-1] <= j < c for j in amount_cols):
+            starts.append(c)
+    return list(zip(starts, starts[1:] + [width], strict=True))
+
+
+def _relabel(row: list[str], blocks: list[tuple[int, int]]) -> list[str]:
+    """A label in a cell merged across blocks (公用经费合计 spanning two) lands in the block on
+    the left, which has no figure on that row; it belongs to the next block with a figure
+    and no label of its own."""
+
+    def figures(a: int, b: int) -> bool:
+        return any(amount(c) is not None for c in row[a:b])
+
+    def words(a: int, b: int) -> list[int]:
+        return [k for k in range(a, min(b, len(row))) if row[k].strip() and amount(row[k]) is None]
+
+    row = list(row)
+    for n, (a, b) in enumerate(blocks[1:], start=1):
+        pa, pb = blocks[n - 1]
+        if figures(a, b) and not words(a, b) and not figures(pa, pb) and words(pa, pb):
+            k = words(pa, pb)[-1]
+            row[a], row[k] = row[k], ""
+    return row
+
+
+def _read_table(table, layout, meta, unit, defaults, issues) -> list[Fact]:
+    n_head = header_rows(table)
+    headers = column_headers(table, n_head)
+    amount_cols, code_cols = _column_roles(headers, table.rows[n_head:])
+    blocks = _blocks(amount_cols, code_cols, len(headers))
+    facts: list[Fact] = []
+    for a, b in blocks:
+        part = table
+        if len(blocks) > 1:
+            rows = [_relabel(r, blocks) for r in table.rows]
+            part = replace(table, rows=[r[a:b] for r in rows])
+        reader = TableReader(
+            table=part,
+            layout=layout,
+            meta=meta,
+            unit=unit,
+            n_head=n_head,
+            headers=[header_candidates(h) for h in headers[a:b]],
+            amount_cols={j - a for j in amount_cols if a <= j < b},
+            issues=issues,
+            default_basis=defaults[0],
+            default_year=defaults[1],
+        )
+        for fact in reader.facts():
+            fact.col = (fact.col or 0) + a
+            facts.append(fact)
     return facts

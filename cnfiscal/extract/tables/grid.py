@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from cnfiscal.extract.tables.vocab import fold
+from cnfiscal.extract.tables.vocab import basis_of, fold
 from cnfiscal.readers import Table
 from cnfiscal.readers.pdf_tables import is_column_numbers
 
@@ -62,12 +62,29 @@ def column_headers(table: Table, n_head: int) -> list[list[str]]:
     for row in table.rows[:n_head]:
         if _is_numbering_row(row):
             continue
+        row = _spread_groups(row, width)
         for j, cell in enumerate(row):
             text = fold(cell)
             if text and (not out[j] or out[j][-1] != text):
                 out[j].append(text)
     _lend_headers(table, n_head, out)
     return out
+
+
+def _spread_groups(row: list[str], width: int) -> list[str]:
+    """A header line holding only column-group names (预算数 … 决算数) names every column
+    of its group. The groups of such tables are alike, so with k names over n columns each
+    takes n/k columns; otherwise each column takes the nearest name."""
+    row = list(row) + [""] * (width - len(row))
+    named = [(j, c) for j, c in enumerate(row) if c.strip()]
+    if len(named) < 2 or len(named) > width // 2:
+        return row
+    if len({basis_of(c) for _, c in named} - {None}) < 2:
+        return row
+    if width % len(named) == 0:
+        size = width // len(named)
+        return [named[j // size][1] for j in range(width)]
+    return [min(named, key=lambda n, j=j: abs(n[0] - j))[1] for j in range(width)]
 
 
 def _lend_headers(table: Table, n_head: int, out: list[list[str]]) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from cnfiscal.extract.tables.grid import amount, parent_of, row_code_and_label, to_wan
-from cnfiscal.extract.tables.vocab import Label, Layout, fold, match_label
+from cnfiscal.extract.tables.vocab import Label, Layout, basis_of, fold, match_label
 from cnfiscal.model import DocumentMeta, Fact, ParseIssue
 from cnfiscal.readers import Table
 from cnfiscal.vocab import (
@@ -18,20 +18,6 @@ from cnfiscal.vocab import (
 )
 
 _YEAR = re.compile(r"(20\d{2})年")
-# fund names that contain 预算 but say nothing about budget vs actual
-_FUND_NAMES = re.compile(
-    r"一般公共预算|政府性基金预算|国有资本经营预算|社会保险基金预算|预算[外内]|预算单位"
-)
-
-
-def basis_of(text: str) -> str | None:
-    """budget/actual as a title or header says it (预算数, 决算表), fund names set aside."""
-    key = _FUND_NAMES.sub("", fold(text))
-    if "决算" in key or "执行数" in key or "实际" in key:
-        return "actual"
-    if "预算" in key:
-        return "budget"
-    return None
 
 
 def _scope_from_title(title: str, aliases: list[str] = ()) -> str:
@@ -65,11 +51,19 @@ class TableReader:
         return self.headers[j] if j < len(self.headers) else []
 
     def col_label(self, context: str, j: int) -> Label | None:
+        return self._col_match(context, j)[0]
+
+    def col_name(self, context: str, j: int) -> str:
+        """The header words that named column j (因公出国（境）费, not its last line 费)."""
+        name = self._col_match(context, j)[1]
+        return name or next(iter(self._head(j)), "")
+
+    def _col_match(self, context: str, j: int) -> tuple[Label | None, str]:
         for text in self._head(j):
             hit = match_label(context, text)
             if hit is not None:
-                return hit
-        return None
+                return hit, text
+        return None, ""
 
     def col_item(self, j: int) -> str | None:
         hit = self.col_label("column", j)
@@ -78,6 +72,10 @@ class TableReader:
         return "total" if len(self.amount_cols) == 1 else None
 
     def basis_year(self, j: int, row_label: str = "") -> tuple[str, int] | None:
+        # the lowest header line naming a basis: 预算数/决算数 under or over a column group
+        said = basis_of(row_label) or next(
+            (b for b in map(basis_of, self._head(j)) if b is not None), None
+        )
         text = "".join(self._head(j)[-1:]) + row_label
         fy = self.meta.fiscal_year
         if fy is None:
@@ -86,7 +84,7 @@ class TableReader:
         if fy is None:
             return None
         # the column says it (预算数/决算数), else the table's title, else the document's tables
-        basis = basis_of(text) or basis_of(self.table.title) or self.default_basis
+        basis = said or basis_of(self.table.title) or self.default_basis
         year = fy
         m = _YEAR.search(text)
         if m:
@@ -216,13 +214,14 @@ class TableReader:
 
     def _label_left_of(self, row: list[str], j: int) -> str:
         """The text cells between the previous figure and column j, joined: a label spread
-        over merged cells ("本年收入 | 合计", "收入总 | 计") reads as one."""
+        over merged cells ("本年收入 | 合计", "收入总 | 计") reads as one. Line numbers (行次)
+        between label and figure are passed over."""
         parts: list[str] = []
         for k in range(j - 1, -1, -1):
             cell = row[k].strip()
-            if amount(cell) is not None or (k in self.amount_cols and parts):
+            if k in self.amount_cols and (cell or parts):
                 break
-            if cell:
+            if cell and amount(cell) is None:
                 parts.append(cell)
         return "".join(reversed(parts))
 
@@ -253,7 +252,9 @@ class TableReader:
                 if hit is None and self.col_item(j) == "total":
                     self.emit("income", "total", scope, i, j, "合计", rank=3)
                 elif hit is not None:
-                    self.emit("income", hit.item, scope, i, j, self._head(j)[0], rank=hit.rank)
+                    self.emit(
+                        "income", hit.item, scope, i, j, self.col_name("income", j), rank=hit.rank
+                    )
             return
 
     def _read_three_public(self) -> None:
@@ -298,7 +299,8 @@ class TableReader:
                 # 合计 that also counts 会议费/培训费 is not the "三公" total
                 if values.get(j) is None or abs(values[j] - parts_sum) > Decimal("0.01"):
                     continue
-            self.emit(statement, item, scope, i, j, self._head(j)[0], row_label=lab)
+            name = self.col_name("three_public", j)
+            self.emit(statement, item, scope, i, j, name, row_label=lab)
 
     def _read_operating_cost(self) -> None:
         scope = _scope_from_title(self.table.title, self.table.aliases)

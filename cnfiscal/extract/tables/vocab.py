@@ -76,3 +76,19 @@ def classify(title: str) -> Layout | None:
         if layout.pattern.search(key):
             return layout
     return None
+
+
+# fund names that contain 预算 but say nothing about budget vs actual
+_FUND_NAMES = re.compile(
+    r"一般公共预算|政府性基金预算|国有资本经营预算|社会保险基金预算|预算[外内]|预算单位"
+)
+
+
+def basis_of(text: str) -> str | None:
+    """budget/actual as a title or header says it (预算数, 决算表), fund names set aside."""
+    key = _FUND_NAMES.sub("", fold(text))
+    if "决算" in key or "执行数" in key or "实际" in key:
+        return "actual"
+    if "预算" in key:
+        return "budget"
+    return None
