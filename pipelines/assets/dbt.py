@@ -11,6 +11,7 @@ from dagster_dbt import (
     get_asset_key_for_model,
 )
 
+from cnfiscal.quality.gate import release_for_recheck
 from pipelines.resources import PathsResource, prepare_dbt_project
 
 dbt_project = prepare_dbt_project()
@@ -32,7 +33,10 @@ class Translator(DagsterDbtTranslator):
     dagster_dbt_translator=Translator(),
 )
 def cnfiscal_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, paths: PathsResource):
-    paths.settings()  # exports CNFISCAL_DUCKDB_PATH for the dbt subprocess
+    settings = paths.settings()  # exports CNFISCAL_DUCKDB_PATH for the dbt subprocess
+    # Quarantine is re-decided every run: build with every current report, let the gate judge.
+    if settings.build_db.exists():
+        release_for_recheck(settings.build_db)
     yield from dbt.cli(["build"], context=context).stream()
 
 

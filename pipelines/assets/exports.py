@@ -4,11 +4,13 @@ from dagster import MaterializeResult, MetadataValue, asset
 
 from cnfiscal.exports import export_marts
 from pipelines.assets.dbt import cnfiscal_dbt_assets
+from pipelines.assets.quality import quality_gate
 from pipelines.resources import PathsResource, dbt_project
 
 
 @asset(
-    deps=list(cnfiscal_dbt_assets.keys),
+    # After the gate: its blocking checks must pass, and quarantined reports are out of the marts.
+    deps=[*cnfiscal_dbt_assets.keys, quality_gate],
     group_name="publish",
     kinds={"parquet"},
     description="Every mart as zstd Parquet (+ CSV when small), datapackage.json and SHA256SUMS "
