@@ -31,6 +31,7 @@ _MD_HEADING = re.compile(r"(#{1,6})\s+")
 _RUN_IN = re.compile(r"(\d{1,2})\.(?=\d)")
 _ORDINAL = re.compile(r"\d+")
 _SENT_END = re.compile(r"[。;；!！?？]+|\n")
+_TITLE_END = re.compile(r"[。;；!！?？:：]+|\n")
 # A line this short without a full stop is a title, not a paragraph.
 _TITLE_MAX = 40
 
@@ -144,7 +145,8 @@ def split_sentences(text: str) -> list[Sentence]:
         if marker:
             body_off = lead + len(marker)
             body = line[body_off:]
-            title = _SENT_END.split(body, maxsplit=1)[0].strip()
+            # "(一)收入预算:包括一般公共预算…" — the heading is the words before the colon
+            title = _TITLE_END.split(body, maxsplit=1)[0].strip()
             pure = len(body.strip()) <= _TITLE_MAX and not re.search(r"[。；;]\s*\S", body)
             pure = pure and not re.search(r"\d", body)
             block = Block(

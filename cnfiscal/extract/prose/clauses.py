@@ -17,7 +17,10 @@ _DOWN = re.compile(
     r"(?:减少|下降|降低|节约|节省|压减|减|降|降幅|减幅|下降幅度)\s*(?:了)?\s*(?:为|到|达)?\s*$"
 )
 _SHARE = re.compile(r"占[^,，;；。]*$")
-_SAME = re.compile(r"(?:与|同|较|和)(?:去年|上年|上一年|上年度)(?:同期)?(?:基本)?持平|基本持平")
+_SAME = re.compile(
+    r"(?:与|同|较|和)\s*(?:((?:19|20)\d\d)\s*年度?|去年|上年|上一年|上年度)(?:同期)?\s*"
+    r"(?:预算|决算)?(?:数)?(?:相比)?(?:基本)?持平|基本持平"
+)
 
 _CMP_PREV = re.compile(
     r"(?:比|较|与|同)\s*(?:上年|上一年度|上一年|去年|上年度)(?:同期)?\s*(年初)?\s*(预算|决算)?(?:数)?"
@@ -103,10 +106,11 @@ def read_segment(segment: str) -> Segment:
     return Segment(label, change, template, share, compare, compare_label, piece)
 
 
-def same_as_before(sentence: str) -> list[tuple[str, int, int]]:
+def same_as_before(sentence: str) -> list[tuple[str, int, int, int | None]]:
     """("与去年持平") mentions: (label before it, start, end) — a delta of 0."""
     out = []
     for m in _SAME.finditer(sentence):
         before = last_piece(sentence[: m.start()])
-        out.append((before, m.start(), m.end()))
+        year = int(m.group(1)) if m.group(1) else None  # "与2024年持平" names the year
+        out.append((before, m.start(), m.end(), year))
     return out

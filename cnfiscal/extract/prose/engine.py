@@ -167,12 +167,13 @@ class ProseReader:
                 last = ctx
                 if para.subject is None:
                     para.subject = ctx
-        for label, s, e in same_as_before(text):
+        for label, s, e, cmp_year in same_as_before(text):
             ctx = self._ctx_for_label(label, para, head, econ_line, last, sent)
             if ctx is not None:
                 fake = Quantity(Decimal(0), "万元", "money", s, e, s, e, text[s:e], Decimal(0))
                 seg = read_segment("")
-                self._emit_delta(fake, sent, ctx, Decimal(0), (ctx.year - 1, self.doc_basis))
+                cmp = (cmp_year or ctx.year - 1, self.doc_basis)
+                self._emit_delta(fake, sent, ctx, Decimal(0), cmp)
         for m in _ALL_OF.finditer(text):
             if last is None:
                 continue
@@ -255,7 +256,7 @@ class ProseReader:
         if item.startswith("econ:302") and statements == ("operating_cost",):
             statements = ("expenditure",) if context == "expenditure" else ("operating_cost",)
         raw = raw_label if raw_label is not None else label
-        scope = self._scope(raw, statements, para, head)
+        scope = self._scope(raw, statements, para, head, item)
         basis = lx.basis_of(raw) or self.doc_basis
         year = year_hint or lx.year_of(raw) or self.fy
         return Ctx(
@@ -269,10 +270,14 @@ class ProseReader:
             parent_code=match.parent_code,
         )
 
-    def _scope(self, label: str, statements: tuple[str, ...], para: Para, head: Heading) -> str:
+    def _scope(
+        self, label: str, statements: tuple[str, ...], para: Para, head: Heading, item: str = ""
+    ) -> str:
         own = lx.scope_of(label)
         subj = para.subject
-        if own and not (para.sub_mode and subj is not None):
+        # under "其中" a fund word names an income source (the item), but a total it qualifies
+        # ("其中:…一般公共预算拨款支出预算X") is that fund's own total
+        if own and (item == "total" or not (para.sub_mode and subj is not None)):
             return own
         if subj is not None and (para.sub_mode or set(subj.statements) & set(statements)):
             return subj.scope

@@ -114,6 +114,8 @@ def item_rules() -> tuple[ItemRule, ...]:
 
 
 _LEVEL_MARK = re.compile(r"[(（]\s*[类款项]\s*[)）]")
+# a line marked (款)/(项) is below 类 level, where no fact of the schema sits
+_SUB_LEVEL = re.compile(r"[(（]\s*[款项]\s*[)）]")
 
 
 def _class_key(name: str) -> str:
@@ -225,7 +227,7 @@ def lookup(label: str, context: str | None) -> Match | None:
     A contained alias (3+ characters) is the fallback when no suffix matches.
     """
     s = _norm(label)
-    if not s:
+    if not s or _SUB_LEVEL.search(label):
         return None
     only = strong_statement(s)
     best = None
