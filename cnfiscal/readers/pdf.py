@@ -22,13 +22,14 @@ def _page_geometry(page, textpage, raw_text: str, text: str) -> tuple:
     """Words and rules of a page that may hold a table; prose pages keep only their lines
     (enough to carry a table title over to the next page)."""
     from cnfiscal.readers.pdf_tables import looks_tabular
-    from cnfiscal.readers.pdf_words import PageGeometry, page_words, text_lines, vertical_rules
+    from cnfiscal.readers.pdf_words import display_box, page_words, text_lines, vertical_rules
 
-    width, height = page.get_width(), page.get_height()
+    width = page.get_width()
     if not looks_tabular(text):
         return PageGeometry(text_lines(text), width, [], tabular=False)
-    rules = vertical_rules(page)
-    return PageGeometry(page_words(textpage, raw_text, height, rules), width, rules)
+    box = display_box(page)
+    rules = vertical_rules(page, box)
+    return PageGeometry(page_words(textpage, raw_text, box, rules), width, rules)
 
 
 def read_pdf(data: bytes, with_tables: bool = True) -> ParsedDocument:

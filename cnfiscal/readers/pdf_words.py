@@ -34,9 +34,25 @@ class Word:
 Rule = tuple[float, float, float]  # x, top, bottom of a vertical ruling line
 
 
-def page_words(textpage, text: str, height: float, rules: list[Rule] = ()) -> list[Word]:
+def display_box(page):
+    """A function from a PDF-space box (left, bottom, right, top) to the box as the page is
+    shown (x0, x1, top, bottom; y down), for /Rotate 0, 90, 180 or 270: landscape tables are
+    often portrait pages turned, and pdfium reports boxes unturned."""
+    rotation = page.get_rotation() % 360
+    w, h = page.get_width(), page.get_height()  # as shown
+    if rotation == 90:
+        return lambda lf, b, r, t: (b, t, lf, r)
+    if rotation == 180:
+        return lambda lf, b, r, t: (w - r, w - lf, b, t)
+    if rotation == 270:
+        return lambda lf, b, r, t: (w - t, w - b, h - r, h - lf)
+    return lambda lf, b, r, t: (lf, r, h - t, h - b)
+
+
+def page_words(textpage, text: str, box, rules: list[Rule] = ()) -> list[Word]:
     """Characters of the page joined into words, in reading order (top to bottom, left to
-    right). `text` is the page's full text range, one character per pdfium char index."""
+    right). `text` is the page's full text range, one character per pdfium char index;
+    `box` maps PDF-space boxes to the shown page (display_box)."""
     import pypdfium2.raw as pdfium_c
 
     rect = pdfium_c.FS_RECTF()
@@ -51,8 +67,7 @@ def page_words(textpage, text: str, height: float, rules: list[Rule] = ()) -> li
             continue
         if not loose_box(raw, i, ref):
             continue
-        x0, x1 = rect.left, rect.right
-        top, bottom = height - rect.top, height - rect.bottom
+        x0, x1, top, bottom = box(rect.left, rect.bottom, rect.right, rect.top)
         if cur is not None and _joins(cur, x0, top, bottom, xs, rules):
             cur.text += ch
             cur.x1 = max(cur.x1, x1)
@@ -123,7 +138,7 @@ def group_lines(words: list[Word]) -> list[list[Word]]:
     return lines
 
 
-def vertical_rules(page) -> list[Rule]:
+def vertical_rules(page, box) -> list[Rule]:
     """x, top, bottom of the page's vertical ruling lines and of the sides of drawn boxes.
 
     Ruled tables carry their column borders as paths. Objects are walked with raw pdfium calls
@@ -131,7 +146,6 @@ def vertical_rules(page) -> list[Rule]:
     """
     import pypdfium2.raw as pdfium_c
 
-    height = page.get_height()
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
     rules: list[Rule] = []
@@ -151,14 +165,14 @@ def vertical_rules(page) -> list[Rule]:
                 continue
             if not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
                 continue
-            if top.value - bottom.value < 4:
+            x0, x1, t, b = box(left.value, bottom.value, right.value, top.value)
+            if b - t < 4:
                 continue
-            t, b = height - top.value, height - bottom.value
-            if right.value - left.value < 2:
-                rules.append(((left.value + right.value) / 2, t, b))
+            if x1 - x0 < 2:
+                rules.append(((x0 + x1) / 2, t, b))
             else:
-                rules.append((left.value, t, b))
-                rules.append((right.value, t, b))
+                rules.append((x0, t, b))
+                rules.append((x1, t, b))
 
     raw = page.raw
     walk(

@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 
 
-def _func_table(unit, split_codes):
+def _func_table(unit, split_codes, kind="budget"):
     if split_codes:
         head = [["类", "款", "项", "科目名称", "合计", "基本支出", "项目支出"]]
         rows = [
@@ -32,7 +32,7 @@ def _func_table(unit, split_codes):
         ]
     return Table(
         rows=head + rows,
-        title="2024年一般公共预算支出功能分类预算表",
+        title="2024年一般公共预算支出功能分类" + ("预算表" if kind == "budget" else "决算表"),
         unit=unit,
         header_rows=1,
         page=3,
@@ -44,7 +44,7 @@ def _func_table(unit, split_codes):
 @pytest.mark.parametrize(("kind", "basis"), [("budget", "budget"), ("final_account", "actual")])
 def test_function_table(unit, scale, split_codes, kind, basis):
     meta = DocumentMeta(agency="某局", fiscal_year=2024, doc_kind=kind)
-    facts = extract_table_facts([_func_table(unit, split_codes)], meta, [])
+    facts = extract_table_facts([_func_table(unit, split_codes, kind)], meta, [])
     got = {(f.item, f.scope, f.basis, f.year): f for f in facts}
     assert got[("total", "general_public", basis, 2024)].value == 3000 * scale
     assert got[("basic", "general_public", basis, 2024)].value == 2000 * scale
@@ -127,6 +127,8 @@ CASES = [
     "gbc__上海市普陀区人民政府万里街道办事处24年预算",
     "gbc__上海市普陀区人民政府办公室单位25年预算",
     "openbudget__2019年度部门预算公开",
+    "renwu__009_武汉__信访局_国家信访局2024年度部门决算公开",
+    "renwu__015_长沙__2026年长沙市公安局2025年部门预算",
 ]
 
 

@@ -34,7 +34,9 @@ def _title_key(title: str) -> str:
         for p in parts
         if "表" in p and not re.fullmatch(r"(?:公开|预算|决算)?\d+表|[^表]*\d+号表", p)
     ]
-    named = [p for p in named if not re.match(r"(?:部门|单位|编制|填报)", p)]
+    named = [
+        p for p in named if not re.match(r"(?:部门|单位|编制|填报)(?:名称|部门|单位)?[:：]", p)
+    ]
     return named[-1] if named else title
 
 

@@ -106,6 +106,7 @@ class TableReader:
         rank: int = 1,
         code: str | None = None,
         row_label: str = "",
+        summed: bool = False,
     ) -> None:
         row = self.table.rows[i]
         value = amount(row[j]) if j < len(row) else None
@@ -135,6 +136,11 @@ class TableReader:
         )
         key = fact.key()
         old = self._best.get(key)
+        if old is not None and summed and old[0] == rank and old[1].row != i:
+            # a consolidated table lists the same class once per unit: the total is the sum
+            old[1].value += fact.value
+            old[1].evidence = f"{old[1].evidence}+{fact.evidence}"
+            return
         if old is None or rank < old[0]:
             self._best[key] = (rank, fact)
 
@@ -192,7 +198,8 @@ class TableReader:
             j = self._total_col()
             if j is not None:
                 prefix = "econ" if econ else "func"
-                self.emit("expenditure", f"{prefix}:{cls}", scope, i, j, label, code=cls)
+                item = f"{prefix}:{cls}"
+                self.emit("expenditure", item, scope, i, j, label, code=cls, summed=True)
 
     def _read_econ(self) -> None:
         self._read_func(econ=True)
