@@ -208,3 +208,19 @@ def test_consolidated_table_sums_a_class_over_its_units():
     assert got[("expenditure", "func:208", *k)].value == Decimal("150.50")
     assert got[("expenditure", "func:224", *k)].value == Decimal("149.50")
     assert got[("expenditure", "total", *k)].value == 300
+
+
+def test_kuan_code_without_its_leading_zero():
+    rows = [
+        ["类", "款", "科目名称", "合计"],
+        ["", "", "合计", "300"],
+        ["301", "", "工资福利支出", "300"],
+        ["301", "2", "津贴补贴", "100"],
+        ["301", "07", "绩效工资", "200"],
+    ]
+    table = Table(rows=rows, title="2024年一般公共预算基本支出经济分类预算表", unit="万元")
+    got = _facts([table])
+    k = ("general_public", "budget", 2024)
+    assert got[("expenditure", "econ:301", *k)].value == 300
+    assert got[("expenditure", "econ:30102", *k)].value == 100
+    assert got[("expenditure", "econ:30102", *k)].parent_code == "301"

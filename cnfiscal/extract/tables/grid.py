@@ -130,6 +130,8 @@ def row_code_and_label(row: list[str], amount_cols: set[int]) -> tuple[str, str,
         text = (cell or "").strip()
         if not text or j in amount_cols:
             continue
+        if code and re.fullmatch(r"\d", text) and not label:
+            text = "0" + text  # a 款/项 code exported as a number loses its leading zero
         if re.fullmatch(r"\d{2,7}", text) and len(code) + len(text) <= 7 and not label:
             code += text
             continue
