@@ -173,4 +173,8 @@ def read_html(data: bytes) -> ParsedDocument:
         title, unit = _title_above(table)
         doc.tables.append(Table(rows=rows, index=len(doc.tables), title=title, unit=unit))
         del i
+    if not doc.tables:
+        from cnfiscal.readers.html_pages import positioned_tables
+
+        doc.tables = positioned_tables(main, doc.issues)
     return doc
