@@ -1,42 +1,84 @@
-"""`cnfiscal run`: materialize every asset of the code location, in process."""
+"""`cnfiscal run`: the build job over every catalog batch, in one in-process run.
+
+The same job the nightly schedule launches (pipelines.schedules.build_job); the DAGSTER_HOME
+instance is used when set, so runs show up in `dagster dev`. CNFISCAL_FORCE=1 (or force=True)
+re-fetches unconditionally and re-parses everything.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 
-def run_pipeline(catalog: str | None = None, warehouse: str | None = None) -> int:
+def run_pipeline(
+    catalog: str | None = None, warehouse: str | None = None, force: bool | None = None
+) -> int:
     if catalog:
         os.environ["CNFISCAL_CATALOG"] = str(Path(catalog).resolve())
     if warehouse:
         os.environ["CNFISCAL_WAREHOUSE_DIR"] = str(Path(warehouse).resolve())
+    if force is None:
+        force = os.environ.get("CNFISCAL_FORCE", "") not in ("", "0", "false")
+    started = time.perf_counter()
 
     from dagster import DagsterInstance
 
+    from cnfiscal.catalog import batch_of, load_catalog
     from cnfiscal.settings import get_settings
     from pipelines.definitions import build_defs
+    from pipelines.schedules import register_batches, whole_range_tags
 
     settings = get_settings()
     defs = build_defs(settings)
-    job = defs.resolve_implicit_global_asset_job_def()
+    job = defs.resolve_job_def("cnfiscal_build")
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     if instance is None:
         instance = DagsterInstance.ephemeral()
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
-    _report(result, settings)
+    batches = sorted({batch_of(e.id) for e in load_catalog(settings.catalog_path).entries})
+    partitions = register_batches(instance, batches)
+    result = job.execute_in_process(
+        instance=instance,
+        tags=whole_range_tags(partitions) if partitions else {},
+        run_config={"ops": {"raw_ingest": {"config": {"force": force}}}},
+        raise_on_error=False,
+    )
+    _report(result, settings, time.perf_counter() - started)
     return 0 if result.success and settings.published_db.exists() else 1
 
 
-def _report(result, settings) -> None:
+def _materialized(result, key: list[str]) -> dict:
+    for e in result.all_events:
+        if e.event_type_value == "ASSET_MATERIALIZATION":
+            mat = e.event_specific_data.materialization
+            if mat.asset_key.path == key:
+                return {k: v.value for k, v in mat.metadata.items()}
+    return {}
+
+
+def _report(result, settings, wall_s: float) -> None:
     checks = [
         e.event_specific_data
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
     failed_checks = [c for c in checks if not c.passed]
-    print(f"run {result.run_id}: {'success' if result.success else 'FAILED'}")
+    print(f"run {result.run_id}: {'success' if result.success else 'FAILED'} in {wall_s:.1f}s")
+    docs = _materialized(result, ["raw", "documents"])
+    if docs:
+        print(
+            f"  parsed {docs.get('parsed')}, unchanged {docs.get('skipped_unchanged')}, "
+            f"retired {docs.get('retired')}; rebuild: {docs.get('rebuild')}"
+        )
+    # Where the time went, step by step (skipped steps do not appear).
+    for e in result.all_events:
+        if e.event_type_value == "STEP_SUCCESS":
+            print(f"  step {e.step_key}: {e.event_specific_data.duration_ms / 1000:.2f}s")
+    timing = _materialized(result, ["raw", "fetches"]).get("timing_s")
+    if timing:
+        print("  ingest split: " + ", ".join(f"{k} {v:.2f}s" for k, v in timing.items()))
     print(f"  asset checks: {len(checks)} evaluated, {len(failed_checks)} failed")
     for c in failed_checks:
         print(f"    {c.asset_key.to_user_string()} {c.check_name}: {c.severity.value}")

@@ -2,8 +2,11 @@
 under pipelines/checks, the build job with its nightly schedule and catalog sensor, and
 resources wired from cnfiscal.settings. The executor comes from run config (deploy/)."""
 
+import os
+
 from dagster import (
     Definitions,
+    ExecutorDefinition,
     load_asset_checks_from_package_module,
     load_assets_from_package_module,
 )
@@ -15,7 +18,20 @@ from pipelines.schedules import build_job, nightly_schedule
 from pipelines.sensors import catalog_sensor
 
 
-def build_defs(settings: Settings) -> Definitions:
+def executor_for(name: str | None = None) -> ExecutorDefinition | None:
+    """CNFISCAL_EXECUTOR picks the executor; its settings come from run config (deploy/*.yaml).
+    None keeps Dagster's default (multiprocess, or in-process for execute_in_process)."""
+    name = name or os.environ.get("CNFISCAL_EXECUTOR", "multiprocess")
+    if name == "multiprocess":
+        return None
+    if name == "celery":
+        from dagster_celery import celery_executor
+
+        return celery_executor
+    raise ValueError(f"CNFISCAL_EXECUTOR: unknown executor {name!r} (multiprocess | celery)")
+
+
+def build_defs(settings: Settings, executor: str | None = None) -> Definitions:
     return Definitions(
         assets=load_assets_from_package_module(assets),
         asset_checks=load_asset_checks_from_package_module(checks),
@@ -23,6 +39,7 @@ def build_defs(settings: Settings) -> Definitions:
         jobs=[build_job],
         schedules=[nightly_schedule],
         sensors=[catalog_sensor],
+        executor=executor_for(executor),
     )
 
 

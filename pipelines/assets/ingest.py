@@ -11,6 +11,8 @@ what the published copy was built from; otherwise dbt, the checks, the exports a
 the published copy's fetch log is refreshed.
 """
 
+import time
+
 from dagster import (
     AssetExecutionContext,
     AssetSpec,
@@ -76,9 +78,16 @@ def raw_ingest(
     for problem in full.problems:
         context.log.warning(f"catalog: {problem}")
     catalog = select_batches(full, batches)
+    clock = [time.perf_counter()]
+
+    def lap() -> float:
+        clock.append(time.perf_counter())
+        return round(clock[-1] - clock[-2], 3)
+
     fetched = fetch_sources(
         catalog, duckdb.get_connection, settings.cache_dir, context.run_id, force=config.force
     )
+    timing = {"fetch": lap()}
     parsed = parse_sources(
         catalog,
         duckdb.get_connection,
@@ -87,9 +96,13 @@ def raw_ingest(
         workers=config.workers,
         batches=batches,
     )
+    timing["parse_load"] = lap()
     with duckdb.get_connection() as con:
         fingerprint = build_fingerprint(con)
     changed = config.force or fingerprint != published_fingerprint(settings.published_db)
+    if not changed:
+        refresh_published_fetch_log(settings.build_db, settings.published_db)
+    timing["state_publish_log"] = lap()
     yield MaterializeResult(
         asset_key=["raw", "fetches"],
         metadata={
@@ -99,6 +112,7 @@ def raw_ingest(
             "by_status": MetadataValue.json(fetched.by_status),
             "failed_sources": MetadataValue.json(fetched.failed[:200]),
             "catalog_problems": MetadataValue.json(full.problems[:200]),
+            "timing_s": MetadataValue.json(timing),
         },
     )
     yield MaterializeResult(
@@ -116,7 +130,6 @@ def raw_ingest(
         },
     )
     if not changed:
-        refresh_published_fetch_log(settings.build_db, settings.published_db)
         context.log.info("raw matches the published copy: fetch log republished, rest skipped")
         return
     yield MaterializeResult(asset_key=["raw", "facts"], metadata={"rows_loaded": parsed.facts})

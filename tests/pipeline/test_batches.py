@@ -1,0 +1,59 @@
+"""Catalog batches and change detection (what the sensor compares between ticks)."""
+
+import os
+
+from cnfiscal.catalog import (
+    N_BATCHES,
+    batch_digests,
+    batch_of,
+    changed_batches,
+    load_catalog,
+    plan_catalog_run,
+    select_batches,
+)
+
+
+def test_batch_is_stable_and_bounded():
+    ids = [f"src-{i}" for i in range(2000)]
+    batches = [batch_of(i) for i in ids]
+    assert batches == [batch_of(i) for i in ids]
+    assert len(set(batches)) == N_BATCHES  # 2,000 ids fill every bucket
+    assert all(b.startswith("b") and 0 <= int(b[1:]) < N_BATCHES for b in batches)
+
+
+def test_select_batches(corpus):
+    catalog = load_catalog(corpus / "catalog.yaml")
+    first = batch_of(catalog.entries[0].id)
+    chosen = select_batches(catalog, [first]).entries
+    assert chosen and all(batch_of(e.id) == first for e in chosen)
+    assert select_batches(catalog, None).entries == catalog.entries
+
+
+def test_digests_see_changed_dropped_and_new_entries(corpus):
+    path = corpus / "catalog.yaml"
+    before = batch_digests(load_catalog(path))
+    assert batch_digests(load_catalog(path)) == before  # nothing changed, nothing to do
+
+    entry = load_catalog(path).entries[0]
+    seed = corpus / entry.location
+    seed.write_text(seed.read_text(encoding="utf-8") + "\n补充说明。", encoding="utf-8")
+    os.utime(seed, ns=(1, 10**18))
+    after_edit = batch_digests(load_catalog(path))
+    assert changed_batches(before, after_edit) == [batch_of(entry.id)]
+
+    seed.unlink()
+    assert changed_batches(after_edit, batch_digests(load_catalog(path))) == [batch_of(entry.id)]
+
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "  - id: brand-new-source\n    location: seeds/x.txt\n", "utf-8")
+    now = batch_digests(load_catalog(path))
+    assert batch_of("brand-new-source") in changed_batches(after_edit, now)
+
+
+def test_plan():
+    plan = plan_catalog_run({}, {"b01": "x", "b02": "y"}, known=[])
+    assert plan.add_batches == ["b01", "b02"] and plan.whole_range
+    plan = plan_catalog_run({"b01": "x", "b02": "y"}, {"b01": "x", "b02": "z"}, ["b01", "b02"])
+    assert plan.run_batches == ["b02"] and not plan.whole_range and not plan.add_batches
+    plan = plan_catalog_run({"b01": "x"}, {"b01": "x"}, ["b01"])
+    assert plan.run_batches == []

@@ -1,0 +1,114 @@
+"""Fetch + parse into a real DuckDB file: incremental, versioned, parallel, scoped retirement."""
+
+from pathlib import Path
+
+import duckdb
+
+from cnfiscal.catalog import batch_of, load_catalog, select_batches
+from cnfiscal.ingest import connect_path, fetch_sources, parse_sources
+from cnfiscal.publish import publish_database, refresh_published_fetch_log
+from cnfiscal.warehouse.state import build_fingerprint, published_fingerprint
+
+
+def _ingest(catalog, db: Path, cache: Path, run: str, **kw):
+    fetch_sources(catalog, connect_path(db), cache, run)
+    return parse_sources(catalog, connect_path(db), cache, **kw)
+
+
+def _rows(db: Path, sql: str):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_changed_report_becomes_a_new_version(corpus, tmp_path):
+    db, cache = tmp_path / "b.duckdb", tmp_path / "cache"
+    catalog = load_catalog(corpus / "catalog.yaml")
+    first = _ingest(catalog, db, cache, "r1")
+    assert len(first.parsed) == 5 and first.skipped == 0
+    assert _ingest(catalog, db, cache, "r2").parsed == []  # unchanged: nothing re-parsed
+
+    entry = catalog.entries[2]
+    seed = corpus / entry.location
+    seed.write_text(seed.read_text(encoding="utf-8") + "\n本报告已更正。\n", encoding="utf-8")
+    third = _ingest(catalog, db, cache, "r3")
+    assert len(third.parsed) == 1 and third.skipped == 4
+    versions = _rows(
+        db,
+        "select document_id, is_current, valid_to is null from raw.documents "
+        f"where source_id = '{entry.id}' order by valid_from",
+    )
+    assert [v[1:] for v in versions] == [(False, False), (True, True)]
+    old, new = versions[0][0], versions[1][0]
+    counts = dict(_rows(db, "select document_id, count(*) from raw.facts group by 1"))
+    assert counts[old] > 0 and counts[new] > 0  # the old version's facts stay, as history
+    assert _rows(db, "select count(*) from raw.documents where is_current")[0][0] == 5
+
+
+def test_parallel_parse_loads_the_same_rows(corpus, tmp_path):
+    catalog = load_catalog(corpus / "catalog.yaml")
+    sql = (
+        "select document_id, fact_seq, statement, item, year, measure, value from raw.facts "
+        "order by 1, 2"
+    )
+    results = []
+    for workers in (1, 2):
+        db = tmp_path / f"w{workers}.duckdb"
+        # load_batch=2 exercises several load transactions
+        _ingest(catalog, db, tmp_path / f"c{workers}", "r", workers=workers, load_batch=2)
+        results.append(_rows(db, sql))
+    assert results[0] == results[1] and len(results[0]) > 100
+
+
+def test_force_reparses_and_batch_run_retires_only_its_batch(corpus, tmp_path):
+    db, cache = tmp_path / "b.duckdb", tmp_path / "cache"
+    catalog = load_catalog(corpus / "catalog.yaml")
+    _ingest(catalog, db, cache, "r1")
+    assert len(_ingest(catalog, db, cache, "r2", force=True).parsed) == 5
+
+    dropped = catalog.entries[0]
+    others = [e for e in catalog.entries if batch_of(e.id) != batch_of(dropped.id)]
+    shrunk = type(catalog)(catalog.path, catalog.entries[1:], [])
+    # A run over another batch must not retire a source it does not cover.
+    if others:
+        other_batch = batch_of(others[0].id)
+        part = select_batches(shrunk, [other_batch])
+        assert _ingest(part, db, cache, "r3", batches=[other_batch]).retired == 0
+    part = select_batches(shrunk, [batch_of(dropped.id)])
+    assert _ingest(part, db, cache, "r4", batches=[batch_of(dropped.id)]).retired == 1
+    assert _rows(db, "select count(*) from raw.documents where is_current")[0][0] == 4
+
+
+def test_failed_fetch_is_recorded_and_last_copy_stays(corpus, tmp_path):
+    db, cache = tmp_path / "b.duckdb", tmp_path / "cache"
+    catalog = load_catalog(corpus / "catalog.yaml")
+    _ingest(catalog, db, cache, "r1")
+    (corpus / catalog.entries[1].location).unlink()
+    second = _ingest(catalog, db, cache, "r2")
+    assert second.parsed == []
+    status = _rows(
+        db,
+        f"select status, sha256 is not null from raw.fetches where run_id = 'r2' "
+        f"and source_id = '{catalog.entries[1].id}'",
+    )
+    assert status == [("cached", True)]
+    assert _rows(db, "select count(*) from raw.documents where is_current")[0][0] == 5
+
+
+def test_fingerprint_tracks_the_published_copy(corpus, tmp_path):
+    db, cache, pub = tmp_path / "b.duckdb", tmp_path / "cache", tmp_path / "pub.duckdb"
+    catalog = load_catalog(corpus / "catalog.yaml")
+    _ingest(catalog, db, cache, "r1")
+    assert published_fingerprint(pub) is None
+    publish_database(db, pub)
+    with duckdb.connect(str(db)) as con:
+        assert build_fingerprint(con) == published_fingerprint(pub)
+    _ingest(catalog, db, cache, "r2")  # nothing new: still the published state
+    with duckdb.connect(str(db)) as con:
+        assert build_fingerprint(con) == published_fingerprint(pub)
+    refresh_published_fetch_log(db, pub)
+    assert _rows(pub, "select count(distinct run_id) from raw.fetches")[0][0] == 2
+    seed = corpus / catalog.entries[0].location
+    seed.write_text(seed.read_text(encoding="utf-8") + "\n更正。", encoding="utf-8")
+    _ingest(catalog, db, cache, "r3")
+    with duckdb.connect(str(db)) as con:
+        assert build_fingerprint(con) != published_fingerprint(pub)
