@@ -90,7 +90,15 @@ def _export_table(con, schema, table, out: Path, partition_rows, csv_max_rows) -
         t.files.append((f"{table}.parquet", "parquet", None, rows, size))
     if rows <= csv_max_rows:
         plain = out / f".{table}.csv"
-        con.execute(f"COPY ({src}) TO '{plain}' (FORMAT csv, HEADER true)")
+        nested = ("[", "STRUCT", "MAP")
+        csv_cols = ", ".join(
+            f"to_json({_q(c)}) AS {_q(c)}" if any(n in t.upper() for n in nested) else _q(c)
+            for c, t in cols
+        )  # lists and structs as JSON, which CSV readers (and frictionless) can parse
+        con.execute(
+            f"COPY (SELECT {csv_cols} FROM {schema}.{_q(table)}) TO '{plain}' "
+            "(FORMAT csv, HEADER true)"
+        )
         with (out / f"{table}.csv").open("wb") as dst, plain.open("rb") as fh:
             dst.write(BOM)  # Excel reads UTF-8 only with the BOM
             shutil.copyfileobj(fh, dst)

@@ -20,6 +20,7 @@ class Bar:
     series: str  # legend label
     value: Decimal
     anchor: str  # id of the evidence row
+    document: str = ""  # document_id the figure was read from
 
 
 def _fmt(v: Decimal) -> str:
@@ -71,7 +72,8 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], unit: str = "万元") 
                 f'<a href="#{escape(b.anchor)}"><rect class="bar" x="{x:.1f}" y="{y:.1f}" '
                 f'width="{bar_w - 2:.1f}" height="{h:.1f}" fill="{color[b.series]}" '
                 f'data-group="{escape(g)}" data-series="{escape(b.series)}" '
-                f'data-value="{b.value}" data-fact="{escape(b.anchor)}">'
+                f'data-value="{b.value}" data-fact="{escape(b.anchor)}" '
+                f'data-document="{escape(b.document)}">'
                 f"<title>{escape(g)} {escape(b.series)}：{_fmt(b.value)} {unit}</title></rect>"
                 f'<text x="{x + bar_w / 2 - 1:.1f}" y="{y - 3:.1f}" class="val" '
                 f'text-anchor="middle">{_fmt(b.value)}</text></a>'

@@ -31,8 +31,13 @@ class TableExport:
     # (relative path, format 'parquet'|'csv', partition value or None, rows, bytes)
 
 
-def table_schema_type(duck_type: str) -> str:
+def table_schema_type(duck_type: str, fmt: str = "csv") -> str:
     t = duck_type.upper()
+    if t.endswith("]") or t.startswith(("STRUCT", "MAP")):
+        # CSV holds them as JSON; Parquet readers hand back arrays frictionless cannot check
+        if fmt != "csv":
+            return "any"
+        return "array" if t.endswith("]") else "object"
     if t.startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL", "NUMERIC")):
         return "number"
     if re.match(r"^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?\d*|INTEGER|BIGINT)$", t):
@@ -122,7 +127,7 @@ def build_descriptor(
             fields = [
                 {
                     "name": c,
-                    "type": table_schema_type(dt),
+                    "type": table_schema_type(dt, fmt),
                     **({"bareNumber": True} if dt.upper().startswith("DECIMAL") else {}),
                     **({"format": "any"} if dt.upper().startswith("TIMESTAMP") else {}),
                     "duckdb_type": dt,

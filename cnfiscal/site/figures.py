@@ -27,49 +27,84 @@ class Figure:
     label: str
     value: Decimal
     document_id: str
-    fact_seq: int
+    fact_seq: int | None
     evidence: str
     source_id: str
     location: str
     doc_kind: str
     report_year: int
 
-    @property
-    def anchor(self) -> str:
-        return f"fact-{self.source_id}-{self.fact_seq}"
+    anchor: str = ""  # id of the evidence row on the page, set when drawn
 
 
-# (statement, item filter) per chart; items in SQL LIKE form
+# Fallback per chart from fct_fiscal_facts: (statement, item filter in LIKE form)
 CHARTS = {
     "function": ("expenditure", "func:___"),  # top-level functional classes (类)
     "economic": ("expenditure", "econ:___"),  # top-level economic classes (类)
     "budget_vs_actual": ("expenditure", "total"),
     "three_public": ("three_public", "%"),
 }
-
-_SQL = """
+_COLS = "d.source_id, d.location, d.doc_kind, d.fiscal_year"
+_FACTS_SQL = f"""
 SELECT f.year, f.basis, f.item, coalesce(f.label, f.item), f.amount_wan_yuan, f.document_id,
-       f.fact_seq, f.evidence, d.source_id, d.location, d.doc_kind, d.fiscal_year, f.scope
+       f.fact_seq, f.evidence, {_COLS}, f.scope
 FROM facts f JOIN docs d USING (document_id)
 WHERE f.agency_id = ? AND f.statement = ? AND f.item LIKE ? AND f.measure = 'amount'
   AND f.amount_wan_yuan IS NOT NULL AND f.compare_year IS NULL
 """
+# The derived marts, used when present: one figure per agency-year-line already chosen there.
+_CLASS_SQL = f"""
+SELECT s.fiscal_year, s.basis, s.class_code, s.class_name, s.amount_wan_yuan, s.document_id,
+       NULL, s.evidence, {_COLS}, s.scope
+FROM {{mart}} s JOIN docs d USING (document_id)
+WHERE s.agency_id = ? AND s.class_level = '类' AND s.amount_wan_yuan IS NOT NULL
+"""
+# fct_budget_vs_actual names the documents; the evidence comes from their facts
+_BVA_SIDE = f"""
+SELECT b.fiscal_year, '{{basis}}', 'total', '{{basis}}', b.{{basis}}_wan_yuan, d.document_id,
+       f.fact_seq, f.evidence, {_COLS}, b.scope
+FROM fct_budget_vs_actual b JOIN docs d ON d.document_id = b.{{basis}}_document_id
+LEFT JOIN facts f ON f.document_id = d.document_id AND f.statement = b.statement
+  AND f.item = b.item AND f.scope = b.scope AND f.year = b.fiscal_year
+  AND f.basis = '{{basis}}' AND f.measure = 'amount' AND f.amount_wan_yuan = b.{{basis}}_wan_yuan
+WHERE b.agency_id = ? AND b.statement = 'expenditure' AND b.item = 'total'
+  AND b.{{basis}}_wan_yuan IS NOT NULL
+"""
+MARTS = {
+    "function": ("fct_spending_by_function", _CLASS_SQL.format(mart="fct_spending_by_function")),
+    "economic": (
+        "fct_spending_by_economic_class",
+        _CLASS_SQL.format(mart="fct_spending_by_economic_class"),
+    ),
+    "budget_vs_actual": (
+        "fct_budget_vs_actual",
+        _BVA_SIDE.format(basis="budget") + " UNION ALL " + _BVA_SIDE.format(basis="actual"),
+    ),
+}
 
 
 def _pick(rows: list[tuple]) -> dict[tuple, Figure]:
     best: dict[tuple, tuple] = {}
     for r in rows:
         year, basis, item = r[0], r[1], r[2]
-        rank = (r[11] != year, SCOPE_RANK.get(r[12], 9), -(r[11] or 0), r[6])
+        rank = (r[11] != year, SCOPE_RANK.get(r[12], 9), -(r[11] or 0), r[6] or 0)
         key = (year, basis, item)
         if key not in best or rank < best[key][0]:
             best[key] = (rank, r)
     return {k: Figure(*r[:12]) for k, (_, r) in best.items()}
 
 
-def chart_figures(con: duckdb.DuckDBPyConnection, agency_id: str, chart: str) -> list[Figure]:
+def _rows(con: duckdb.DuckDBPyConnection, agency_id: str, chart: str) -> list[tuple]:
+    tables = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+    if chart in MARTS and MARTS[chart][0] in tables:
+        sql = MARTS[chart][1]
+        return con.execute(sql, [agency_id] * sql.count("?")).fetchall()
     statement, like = CHARTS[chart]
-    picked = _pick(con.execute(_SQL, [agency_id, statement, like]).fetchall())
+    return con.execute(_FACTS_SQL, [agency_id, statement, like]).fetchall()
+
+
+def chart_figures(con: duckdb.DuckDBPyConnection, agency_id: str, chart: str) -> list[Figure]:
+    picked = _pick(_rows(con, agency_id, chart))
     if chart == "three_public":
         picked = {k: f for k, f in picked.items() if f.key in THREE_PUBLIC_ZH}
         for f in picked.values():
@@ -80,8 +115,11 @@ def chart_figures(con: duckdb.DuckDBPyConnection, agency_id: str, chart: str) ->
         picked = {k: f for k, f in picked.items() if (k[1] == "actual") == (k[0] in years_actual)}
     else:
         for f in picked.values():
-            f.label = BASIS_ZH[f.basis]
-    return sorted(picked.values(), key=lambda f: (f.year, f.basis != "budget", f.key))
+            f.key, f.label = f.basis, BASIS_ZH[f.basis]  # the series is the basis
+    figs = sorted(picked.values(), key=lambda f: (f.year, f.basis != "budget", f.key))
+    for i, f in enumerate(figs):
+        f.anchor = f"{chart}-{i + 1}"
+    return figs
 
 
 def group_label(f: Figure, chart: str) -> str:

@@ -132,7 +132,9 @@ def _chart_section(chart: str, figs: list[Figure], hrefs: dict[str, str]) -> str
     names: dict[str, str] = {}
     for f in figs:  # one legend name per line even when reports word it differently
         names.setdefault(f.key, f.label)
-    bars = [Bar(group_label(f, chart), names[f.key], f.value, f.anchor) for f in figs]
+    bars = [
+        Bar(group_label(f, chart), names[f.key], f.value, f.anchor, f.document_id) for f in figs
+    ]
     rows = "".join(
         f'<tr id="{escape(f.anchor)}"><td>{f.year}</td><td>{BASIS_ZH[f.basis]}</td>'
         f"<td>{escape(names[f.key])}</td>"

@@ -1,0 +1,63 @@
+"""The site generator over a small export set (no browser: the HTML itself)."""
+
+import re
+
+from cnfiscal.exports import export_marts
+from cnfiscal.site.build import build_site
+
+
+def _site(small_db, tmp_path):
+    db, manifest = small_db
+    exports = tmp_path / "exports"
+    export_marts(db, exports, manifest_path=manifest)
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "e19.txt").write_text("某区财政局2019年部门预算", encoding="utf-8")
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text("sources: []\n", encoding="utf-8")
+    summary = build_site(exports, tmp_path / "site", catalog)
+    return tmp_path / "site", summary
+
+
+def _bars(html: str, chart: str) -> list[tuple[str, str, str]]:
+    svg = re.search(rf'<svg id="chart-{chart}".*?</svg>', html, re.S)
+    if not svg:
+        return []
+    return re.findall(
+        r'data-group="([^"]*)" data-series="([^"]*)" data-value="([^"]*)"', svg.group(0)
+    )
+
+
+def test_pages_and_downloads(small_db, tmp_path):
+    site, summary = _site(small_db, tmp_path)
+    assert summary == {"agencies": 2, "charts": 4, "downloads": 7, "dbt_docs": False}
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'lang="zh-CN"' in index and "数据下载" in index
+    for rel in ("fct_fiscal_facts.parquet", "dim_agency.csv", "SHA256SUMS", "datapackage.json"):
+        assert (site / "downloads" / rel).is_file()
+        assert f"downloads/{rel}" in index
+    dictionary = (site / "dictionary.html").read_text(encoding="utf-8")
+    assert "主键：<code>document_id, fact_seq</code>" in dictionary
+
+
+def test_agency_figures_prefer_widest_scope_and_link_their_evidence(small_db, tmp_path):
+    site, _ = _site(small_db, tmp_path)
+    html = (site / "agencies" / "a1.html").read_text(encoding="utf-8")
+    # 2019 actual is stated for scope all (120) and fiscal (90): the chart shows all
+    assert _bars(html, "budget_vs_actual") == [
+        ("2018", "预算", "100.500000"),
+        ("2019", "决算", "120.000000"),
+    ]
+    assert _bars(html, "function") == [("2018 预算", "一般公共服务支出", "80.250000")]
+    assert _bars(html, "three_public") == [("2019 决算", "三公经费合计", "3.300000")]
+    row = re.search(r'<tr id="budget_vs_actual-2">.*?</tr>', html).group(0)
+    assert "2019年支出决算120万元。" in row
+    assert 'href="https://example.gov.cn/2018.pdf"' in html  # a URL source links out
+    assert "seeds/d19.txt" in html  # a missing local file is shown as its path
+
+
+def test_local_source_is_copied_so_the_link_works_offline(small_db, tmp_path):
+    site, _ = _site(small_db, tmp_path)
+    html = (site / "agencies" / "a2.html").read_text(encoding="utf-8")
+    assert 'href="../sources/a2-budget-2019.txt"' in html
+    assert (site / "sources" / "a2-budget-2019.txt").read_text(encoding="utf-8").startswith("某区")
+    assert "（报告中没有可用的数字）" in html  # no functional figures: said, not drawn empty
