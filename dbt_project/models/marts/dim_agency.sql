@@ -31,6 +31,7 @@ agencies as (
         any_value(canonical_name) as canonical_name,
         any_value(region_code) as region_code,
         arg_max(name_as_written, fiscal_year) as current_name,
+        arg_max(region_as_written, fiscal_year) as region_as_written,
         min(fiscal_year) as first_fiscal_year,
         max(fiscal_year) as last_fiscal_year,
         count(distinct document_id) as report_count,
@@ -45,6 +46,7 @@ lineage_only as (
         any_value(canonical_name) as canonical_name,
         any_value(region_code) as region_code,
         any_value(name_as_written) as current_name,
+        any_value(region_name) as region_as_written,
         null::integer as first_fiscal_year,
         null::integer as last_fiscal_year,
         0::bigint as report_count,
@@ -67,6 +69,7 @@ regions as (
 select
     all_agencies.agency_id,
     all_agencies.current_name as agency_name,
+    all_agencies.region_as_written as region,
     all_agencies.canonical_name,
     all_agencies.region_code,
     regions.name as region_name,

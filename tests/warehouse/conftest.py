@@ -1,0 +1,3 @@
+"""Fixtures of tests/warehouse (defined in warehouse_support)."""
+
+from warehouse_support import seeds_warehouse, synthetic_warehouse  # noqa: F401
