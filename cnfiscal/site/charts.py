@@ -39,9 +39,12 @@ def _nice_max(v: Decimal) -> Decimal:
     return v
 
 
-def bar_chart(chart_id: str, title: str, bars: list[Bar], unit: str = "万元") -> str:
+def bar_chart(
+    chart_id: str, title: str, bars: list[Bar], unit: str = "万元", empty: str = ""
+) -> str:
     if not bars:
-        return f'<p class="empty" id="{escape(chart_id)}">（报告中没有可用的数字）</p>'
+        text = empty or "报告中没有可用的数字"
+        return f'<p class="empty" id="{escape(chart_id)}">（{escape(text)}）</p>'
     groups = list(dict.fromkeys(b.group for b in bars))
     series = list(dict.fromkeys(b.series for b in bars))
     color = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(series)}

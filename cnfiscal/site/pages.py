@@ -149,7 +149,8 @@ def _chart_section(chart: str, figs: list[Figure], hrefs: dict[str, str]) -> str
         else ""
     )
     title = CHART_TITLES[chart]
-    return f"<h2>{title}</h2>{bar_chart('chart-' + chart, title, bars)}{table}"
+    empty = "没有同一年度的预算数与决算数可对比" if chart == "budget_vs_actual" else ""
+    return f"<h2>{title}</h2>{bar_chart('chart-' + chart, title, bars, empty=empty)}{table}"
 
 
 def _source_link(f: Figure, hrefs: dict[str, str]) -> str:
