@@ -10,15 +10,18 @@ so nothing is ever deleted and a quarantine's history can be read back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from cnfiscal.quality.gx_runner import SuiteOutcome, validate_suite
+from cnfiscal.quality.gx_runner import SuiteOutcome, new_context, validate_suites
 
 DOCUMENT_SUITES = ("raw_documents", "raw_facts", "raw_parse_issues", "balance", "cross_document")
+# Table-wide, over what would be published (after the rebuild): failures block the run.
+PUBLISHED_SUITES = ("published_facts", "published_documents", "published_quarantine")
 RECHECK = "rechecking: "  # status_reason prefix of a quarantined report under re-check
 
 
@@ -55,15 +58,6 @@ def current_documents(db_path: Path) -> dict[str, tuple[str, str | None]]:
             "select document_id, status, status_reason from raw.documents where is_current"
         ).fetchall()
     return {doc: (status, reason) for doc, status, reason in rows}
-
-
-def run_document_suites(
-    db_path: Path, docs_dir: Path | None = None, suites=DOCUMENT_SUITES
-) -> dict[str, SuiteOutcome]:
-    return {
-        name: validate_suite(name, db_path, docs_dir=docs_dir / name if docs_dir else None)
-        for name in suites
-    }
 
 
 def release_for_recheck(db_path: Path) -> int:
@@ -131,3 +125,37 @@ def apply(db_path: Path, verdict: Verdict, run_id: str) -> Applied:
         (d in verdict.quarantine) != (status == "quarantined") for d, (status, _) in before.items()
     )
     return Applied(quarantined, released, changed)
+
+
+@dataclass
+class GateResult:
+    verdict: Verdict
+    applied: Applied
+    published: dict[str, SuiteOutcome]
+    rebuilds: int
+
+
+def run_gate(
+    db_path: Path,
+    run_id: str,
+    rebuild_marts: Callable[[], None],
+    docs_dir: Path | None = None,
+) -> GateResult:
+    """Judge every current report, write statuses, rebuild the marts if they changed, then
+    validate what would be published. `rebuild_marts` runs `dbt build --select marts`."""
+    rebuilds = 0
+    # Normally the dbt step released them already; this covers a gate materialized on its own.
+    if release_for_recheck(db_path):
+        rebuild_marts()
+        rebuilds += 1
+    gx_context = new_context(docs_dir)
+    outcomes = validate_suites(list(DOCUMENT_SUITES), db_path, gx_context=gx_context)
+    verdict = decide(outcomes, list(current_documents(db_path)))
+    applied = apply(db_path, verdict, run_id)
+    if applied.changed:
+        rebuild_marts()
+        rebuilds += 1
+    published = validate_suites(list(PUBLISHED_SUITES), db_path, gx_context=gx_context)
+    if docs_dir is not None:
+        gx_context.build_data_docs()
+    return GateResult(verdict, applied, published, rebuilds)

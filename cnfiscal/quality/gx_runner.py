@@ -76,7 +76,8 @@ def load_suite_file(name: str, directory: Path = EXPECTATIONS_DIR) -> dict:
     return json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def _gx_context(docs_dir: Path | None):
+def new_context(docs_dir: Path | None = None):
+    """An ephemeral GX context; with `docs_dir`, a Data Docs site (HTML) is kept there."""
     import great_expectations as gx
 
     context = gx.get_context(mode="ephemeral")
@@ -99,21 +100,21 @@ def validate_frame(
     suite_doc: dict,
     frame: pd.DataFrame,
     parameters: dict | None = None,
-    docs_dir: Path | None = None,
+    context=None,
 ) -> SuiteOutcome:
-    """Validate `frame`; with `docs_dir`, also render the result as GX Data Docs there."""
+    """Validate `frame` in `context` (a GX context from new_context; a fresh one if None)."""
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import (
         ExpectationConfiguration,
     )
 
     name = suite_doc["name"]
-    context = _gx_context(docs_dir)
-    batch_def = (
-        context.data_sources.add_pandas("cnfiscal")
-        .add_dataframe_asset(name)
-        .add_batch_definition_whole_dataframe("all")
-    )
+    context = context or new_context()
+    try:
+        source = context.data_sources.get("cnfiscal")
+    except (KeyError, ValueError):
+        source = context.data_sources.add_pandas("cnfiscal")
+    batch_def = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
     suite = context.suites.add(
         gx.ExpectationSuite(
             name=name,
@@ -130,14 +131,8 @@ def validate_frame(
     result_format = {"result_format": "COMPLETE"}
     if identify:
         result_format["unexpected_index_column_names"] = identify
-    actions = [gx.checkpoint.UpdateDataDocsAction(name="docs")] if docs_dir else []
     checkpoint = context.checkpoints.add(
-        gx.Checkpoint(
-            name=name,
-            validation_definitions=[validation],
-            actions=actions,
-            result_format=result_format,
-        )
+        gx.Checkpoint(name=name, validation_definitions=[validation], result_format=result_format)
     )
     run = checkpoint.run(
         batch_parameters={"dataframe": frame}, expectation_parameters=parameters or {}
@@ -205,19 +200,34 @@ def read_suite_rows(
     return frame, parameters
 
 
-def validate_suite(
-    name: str,
+def validate_suites(
+    names: list[str],
     db_path: Path,
     *,
     context: dict | None = None,
     docs_dir: Path | None = None,
+    gx_context=None,
     directory: Path = EXPECTATIONS_DIR,
-) -> SuiteOutcome:
-    """Validate the suite `name` against the build file, read through a read-only connection."""
-    suite_doc = load_suite_file(name, directory)
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        missing = _missing(con, suite_doc.get("requires", []))
-        if missing:
-            return SuiteOutcome(name, 0, [], skipped=f"missing {', '.join(missing)}")
-        frame, parameters = read_suite_rows(con, suite_doc, context)
-    return validate_frame(suite_doc, frame, parameters, docs_dir)
+) -> dict[str, SuiteOutcome]:
+    """Validate suites against the build file (read-only), in one GX context; with `docs_dir`,
+    render them all as one Data Docs site there (built once: it costs seconds per build).
+    A caller passing its own `gx_context` builds the docs itself."""
+    build_docs = gx_context is None and docs_dir is not None
+    gx_context = gx_context or new_context(docs_dir)
+    outcomes = {}
+    for name in names:
+        suite_doc = load_suite_file(name, directory)
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            missing = _missing(con, suite_doc.get("requires", []))
+            if missing:
+                outcomes[name] = SuiteOutcome(name, 0, [], skipped=f"missing {', '.join(missing)}")
+                continue
+            frame, parameters = read_suite_rows(con, suite_doc, context)
+        outcomes[name] = validate_frame(suite_doc, frame, parameters, gx_context)
+    if build_docs:
+        gx_context.build_data_docs()
+    return outcomes
+
+
+def validate_suite(name: str, db_path: Path, **kwargs) -> SuiteOutcome:
+    return validate_suites([name], db_path, **kwargs)[name]

@@ -1,5 +1,5 @@
-"""The quality gate: per-document GX suites after the marts, quarantine, marts rebuilt without
-the quarantined reports (a thin wrapper over cnfiscal.quality.gate)."""
+"""The quality gate: per-report GX suites after the marts, quarantine, marts rebuilt without the
+quarantined reports, then the published suites (a thin wrapper over cnfiscal.quality.gate)."""
 
 from dagster import (
     AssetCheckResult,
@@ -18,19 +18,26 @@ from pipelines.assets.dbt import cnfiscal_dbt_assets, dbt_project
 from pipelines.resources import PathsResource
 
 GATE_CHECK = "no_unattributed_errors"
-SUITE_CHECKS = {
+# Per-report suites: an ERROR here quarantines reports, so it must not block the rest.
+DOCUMENT_CHECKS = {
     "raw_documents": "Facts per report within the corpus's bounds, sane years, no copies.",
     "raw_facts": "Known statements, items and codes; sane years; money >= 0; one fact per key.",
     "raw_parse_issues": "Extractor errors quarantine; its warnings (typos read as meant) annotate.",
-    "balance": "fct_balance_checks: totals within tolerance (error), shares and 等 lists (warn).",
+    "balance": "fct_balance_checks: totals beyond rounding (error); shares, 等 lists (warn).",
     "cross_document": "Stated changes and restated figures vs other reports; prose vs table.",
+}
+# Table-wide suites over what would be published: an ERROR blocks exports and publishing.
+PUBLISHED_CHECKS = {
+    "published_facts": "The facts mart after the gate is sound as a whole.",
+    "published_documents": "One row per published report, each with facts.",
+    "published_quarantine": "No mart holds a quarantined report's rows.",
 }
 
 
-def check_result(name: str, outcome: SuiteOutcome, verdict: gate.Verdict) -> AssetCheckResult:
+def check_result(name: str, outcome: SuiteOutcome, quarantined: dict) -> AssetCheckResult:
     level = report.severity(outcome)
     rows = report.failing_rows(outcome)
-    quarantined = sorted({d for o in outcome.blocking_failures for d in o.documents})
+    mine = sorted({d for o in outcome.blocking_failures for d in o.documents} & set(quarantined))
     return AssetCheckResult(
         check_name=f"gx_{name}",
         passed=level == "ok",
@@ -38,17 +45,15 @@ def check_result(name: str, outcome: SuiteOutcome, verdict: gate.Verdict) -> Ass
         metadata={
             **report.counts(outcome),
             "skipped": outcome.skipped or "",
-            "quarantined_documents": MetadataValue.json(
-                [d for d in quarantined if d in verdict.quarantine]
-            ),
+            "quarantined_documents": MetadataValue.json(mine),
             "failing_rows": MetadataValue.md(report.markdown_table(rows)),
             "failing_rows_json": MetadataValue.json(rows),
         },
     )
 
 
-def _rebuild_marts(dbt: DbtCliResource) -> None:
-    dbt.cli(["build", "--select", "marts"], manifest=dbt_project.manifest_path).wait()
+def _spec(name: str, description: str, blocking: bool) -> AssetCheckSpec:
+    return AssetCheckSpec(name, asset="quality_gate", description=description, blocking=blocking)
 
 
 @asset(
@@ -57,46 +62,36 @@ def _rebuild_marts(dbt: DbtCliResource) -> None:
     kinds={"python", "duckdb"},
     description="GX suites per report: quarantine failing ones, rebuild the marts without them.",
     check_specs=[
-        *(
-            AssetCheckSpec(f"gx_{n}", asset="quality_gate", description=d)
-            for n, d in SUITE_CHECKS.items()
-        ),
-        AssetCheckSpec(
-            GATE_CHECK,
-            asset="quality_gate",
-            blocking=True,
-            description="No blocking failure that names no report (or that fails them all).",
-        ),
+        *(_spec(f"gx_{n}", d, False) for n, d in DOCUMENT_CHECKS.items()),
+        *(_spec(f"gx_{n}", d, True) for n, d in PUBLISHED_CHECKS.items()),
+        _spec(GATE_CHECK, "No blocking failure that names no report (or fails them all).", True),
     ],
 )
 def quality_gate(context: AssetExecutionContext, paths: PathsResource, dbt: DbtCliResource):
     settings = paths.settings()
-    db = settings.build_db
-    # Normally the dbt step released them already; this covers a gate materialized on its own.
-    if gate.release_for_recheck(db):
-        _rebuild_marts(dbt)
-    outcomes = gate.run_document_suites(db, settings.quality_dir / "data_docs")
-    verdict = gate.decide(outcomes, list(gate.current_documents(db)))
-    applied = gate.apply(db, verdict, context.run_id)
-    if applied.changed:
-        _rebuild_marts(dbt)
-    checks = [check_result(n, o, verdict) for n, o in outcomes.items()]
+
+    def rebuild_marts() -> None:
+        dbt.cli(["build", "--select", "marts"], manifest=dbt_project.manifest_path).wait()
+
+    docs = settings.quality_dir / "data_docs"
+    result = gate.run_gate(settings.build_db, context.run_id, rebuild_marts, docs)
+    quarantined = {d: result.verdict.quarantine[d] for d in result.applied.quarantined}
+    outcomes = {**result.verdict.outcomes, **result.published}
+    checks = [check_result(n, o, quarantined) for n, o in outcomes.items()]
     checks.append(
         AssetCheckResult(
             check_name=GATE_CHECK,
-            passed=not verdict.blocks_run,
+            passed=not result.verdict.blocks_run,
             severity=AssetCheckSeverity.ERROR,
-            metadata={"unattributed_failures": MetadataValue.json(verdict.unattributed)},
+            metadata={"unattributed_failures": MetadataValue.json(result.verdict.unattributed)},
         )
     )
     return MaterializeResult(
         metadata={
-            "quarantined": MetadataValue.json(
-                {d: verdict.quarantine[d] for d in applied.quarantined}
-            ),
-            "released": MetadataValue.json(applied.released),
-            "marts_rebuilt": applied.changed,
-            "data_docs": MetadataValue.path(str(settings.quality_dir / "data_docs")),
+            "quarantined": MetadataValue.json(quarantined),
+            "released": MetadataValue.json(result.applied.released),
+            "marts_rebuilds": result.rebuilds,
+            "data_docs": MetadataValue.path(str(docs / "index.html")),
         },
         check_results=checks,
     )
