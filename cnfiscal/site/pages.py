@@ -58,6 +58,12 @@ def _size(n: int) -> str:
     return str(n)
 
 
+def _years(first, last) -> str:
+    if first is None:
+        return "—"  # no published report (e.g. all held back by the quality gate)
+    return str(first) if first == last else f"{first}–{last}"
+
+
 def index_body(package: dict, sums: dict[str, str], agencies: list[tuple]) -> str:
     rows = []
     for r in package["resources"]:
@@ -71,7 +77,8 @@ def index_body(package: dict, sums: dict[str, str], agencies: list[tuple]) -> st
         )
     ag = "".join(
         f'<tr><td><a href="agencies/{escape(a[0])}.html">{escape(a[1])}</a></td>'
-        f"<td>{escape(a[2] or '')}</td><td>{a[3]}–{a[4]}</td><td class='num'>{a[5]}</td></tr>"
+        f"<td>{escape(a[2] or '')}</td><td>{_years(a[3], a[4])}</td>"
+        f"<td class='num'>{a[5]}</td></tr>"
         for a in agencies
     )
     lic = package["licenses"][0]
