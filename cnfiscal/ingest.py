@@ -157,9 +157,14 @@ def _parse(todo: _Todo) -> tuple[_Todo, Extraction, datetime]:
     return todo, extraction, datetime.now(UTC)
 
 
+POOL_MIN_REPORTS = 64
+
+
 def _parsed(todos: list[_Todo], workers: int) -> Iterator[tuple[_Todo, Extraction, datetime]]:
-    if workers <= 1 or len(todos) < 2 * workers:
-        yield from map(_parse, todos)  # a pool costs more than it saves on a few reports
+    # Starting spawned workers (each imports the extractor) costs seconds: not worth it for
+    # the handful of reports a nightly run usually has.
+    if workers <= 1 or len(todos) < POOL_MIN_REPORTS:
+        yield from map(_parse, todos)
         return
     # spawn: the caller may be a threaded Dagster process, where fork is unsafe.
     ctx = multiprocessing.get_context("spawn")

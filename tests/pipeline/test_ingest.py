@@ -44,13 +44,14 @@ def test_changed_report_becomes_a_new_version(corpus, tmp_path):
     assert _rows(db, "select count(*) from raw.documents where is_current")[0][0] == 5
 
 
-def test_parallel_parse_loads_the_same_rows(corpus, tmp_path):
+def test_parallel_parse_loads_the_same_rows(corpus, tmp_path, monkeypatch):
     catalog = load_catalog(corpus / "catalog.yaml")
     sql = (
         "select document_id, fact_seq, statement, item, year, measure, value from raw.facts "
         "order by 1, 2"
     )
     results = []
+    monkeypatch.setattr("cnfiscal.ingest.POOL_MIN_REPORTS", 2)  # use the pool on five seeds
     for workers in (1, 2):
         db = tmp_path / f"w{workers}.duckdb"
         # load_batch=2 exercises several load transactions

@@ -42,12 +42,12 @@ def test_sensor_requests_runs_only_for_changes(settings, monkeypatch):
     defs = _defs(settings, monkeypatch)
     sensor = defs.resolve_sensor_def("catalog_sensor")
     with instance_for_test() as instance:
-        first = sensor.evaluate_tick(build_sensor_context(instance=instance, definitions=defs))
+        first = sensor(build_sensor_context(instance=instance, definitions=defs))
         assert len(first.run_requests) == 1 and first.dynamic_partitions_requests
         instance.add_dynamic_partitions(
             "catalog_batches", list(first.dynamic_partitions_requests[0].partition_keys)
         )
-        quiet = sensor.evaluate_tick(
+        quiet = sensor(
             build_sensor_context(instance=instance, cursor=first.cursor, definitions=defs)
         )
         assert not quiet.run_requests
@@ -55,7 +55,7 @@ def test_sensor_requests_runs_only_for_changes(settings, monkeypatch):
         entry = load_catalog(settings.catalog_path).entries[3]
         seed = settings.catalog_path.parent / entry.location
         seed.write_text(seed.read_text(encoding="utf-8") + "\n更正。", encoding="utf-8")
-        again = sensor.evaluate_tick(
+        again = sensor(
             build_sensor_context(instance=instance, cursor=first.cursor, definitions=defs)
         )
         assert [r.partition_key for r in again.run_requests] == [batch_of(entry.id)]
