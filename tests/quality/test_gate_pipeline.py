@@ -1,15 +1,12 @@
 """Injected defects are caught with the right severity and quarantined; the seeds publish."""
 
 import duckdb
-import pytest
 
 SEEDS = {f"seed-{i}" for i in range(5)}
 # 汨罗 2016 lists 工资福利 190 (类 301) and 其他工资福利 27 (款 30199) side by side; the three
-# parts do sum to 基本支出 275, but fct_balance_checks drops a 款 whose 类 is stated, so it reports
-# 248 vs 275 as a total error. A mart fix is pending (see docs/quality.md); until then the gate
-# quarantines this seed, and the tests below hold the other four to the full standard.
-MART_FALSE_POSITIVE = "seed-1"
-CLEAN = SEEDS - {MART_FALSE_POSITIVE}
+# parts sum to 基本支出 275 only when the 款 is added to its 类: a warning, not a quarantine.
+SECOND_READING = "seed-1"
+CLEAN = SEEDS
 QUARANTINED = {
     "defect-total-off-by-10": "balance",
     "defect-missing-part": "balance",
@@ -55,9 +52,8 @@ def test_defects_are_quarantined_with_their_reasons(gated):
         assert statuses[source] == ("loaded", None), source
 
 
-@pytest.mark.xfail(strict=True, reason="fct_balance_checks ignores a 款 listed beside its 类")
 def test_every_seed_publishes(gated):
-    status, reason = _statuses(gated[0].build_db)[MART_FALSE_POSITIVE]
+    status, reason = _statuses(gated[0].build_db)[SECOND_READING]
     assert status == "loaded", reason
 
 
@@ -101,7 +97,7 @@ def test_total_off_by_ten_and_missing_part_are_balance_errors(gated, checks):
     sources = _doc_sources(settings.build_db)
     errors = [r for r in _rows(balance) if r["severity"] == "error"]
     by_source = {sources[r["document_id"]]: r for r in errors}
-    assert set(by_source) - {MART_FALSE_POSITIVE} == {
+    assert set(by_source) == {
         "defect-total-off-by-10",
         "defect-missing-part",
     }

@@ -1,7 +1,8 @@
 -- Facts of published reports matched to the identities of balance_identity_terms: each stated
 -- total and each part that adds up to it, in the same document, statement, scope, basis and
 -- year. A part whose parent line is stated too (a 款 whose 类 is listed, vehicle purchase
--- beside the vehicle total) is left out so nothing is counted twice.
+-- beside the vehicle total) is marked not counted, so nothing is counted twice; it is kept
+-- for the second reading some reports need (a 类 figure that excludes a 款 listed beside it).
 with facts as (
     select * from {{ ref('int_facts_published') }}
     where measure in ('amount', 'share')
@@ -35,17 +36,18 @@ stated_items as (
     select distinct document_id, statement, scope, basis, year, measure, item from facts
 )
 
-select matched.*
+select
+    matched.*,
+    not exists (
+        select 1
+        from stated_items
+        where matched.role = 'part'
+            and stated_items.document_id = matched.document_id
+            and stated_items.statement = matched.statement
+            and stated_items.scope = matched.scope
+            and stated_items.basis = matched.basis
+            and stated_items.year = matched.year
+            and stated_items.measure = matched.measure
+            and stated_items.item = matched.parent_item
+    ) as counted
 from matched
-where not exists (
-    select 1
-    from stated_items
-    where matched.role = 'part'
-        and stated_items.document_id = matched.document_id
-        and stated_items.statement = matched.statement
-        and stated_items.scope = matched.scope
-        and stated_items.basis = matched.basis
-        and stated_items.year = matched.year
-        and stated_items.measure = matched.measure
-        and stated_items.item = matched.parent_item
-)
