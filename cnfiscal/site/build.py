@@ -86,6 +86,18 @@ def build_site(
     return summary
 
 
+def _indicators(con: duckdb.DuckDBPyConnection, agency_id: str) -> list[tuple]:
+    """The agency's performance indicators with the report each was read from."""
+    return con.execute(
+        "SELECT p.fiscal_year, p.basis, coalesce(p.indicator_name, p.indicator_as_written), "
+        "p.indicator_as_written, p.value, p.unit, p.qualifier, p.evidence, d.source_id, "
+        "d.fiscal_year, d.doc_kind, d.location "
+        "FROM fct_performance p JOIN dim_document d USING (document_id) "
+        "WHERE p.agency_id = ? ORDER BY p.fiscal_year, 3, p.basis",
+        [agency_id],
+    ).fetchall()
+
+
 def _write_pages(exports_dir, out, package, sums, catalog_path) -> dict:
     catalog_dir = catalog_path.parent if catalog_path else None
     (out / "style.css").write_text(pages.CSS, encoding="utf-8")
@@ -102,6 +114,7 @@ def _write_pages(exports_dir, out, package, sums, catalog_path) -> dict:
         pages.write(out / "index.html", "首页", pages.index_body(package, sums, agencies))
         pages.write(out / "dictionary.html", "数据字典", pages.dictionary_body(package))
         charts_drawn = 0
+        has_performance = any(r["table"] == "fct_performance" for r in package["resources"])
         for agency in agencies:
             reports = [
                 (d, _source_href(d[4], d[1], catalog_dir, out)) for d in docs if d[0] == agency[0]
@@ -109,6 +122,7 @@ def _write_pages(exports_dir, out, package, sums, catalog_path) -> dict:
             figures = {c: chart_figures(con, agency[0], c) for c in CHARTS}
             charts_drawn += sum(1 for f in figures.values() if f)
             hrefs = {d[1]: h for d, h in reports}
-            body = pages.agency_body(agency, reports, figures, hrefs)
+            indicators = _indicators(con, agency[0]) if has_performance else []
+            body = pages.agency_body(agency, reports, figures, hrefs, indicators)
             pages.write(out / "agencies" / f"{agency[0]}.html", escape(agency[1]), body, depth=1)
     return {"agencies": len(agencies), "charts": charts_drawn, "downloads": len(sums)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from cnfiscal.model import format_decimal
 from cnfiscal.site.charts import Bar, bar_chart
 from cnfiscal.site.figures import BASIS_ZH, Figure, group_label
 
@@ -168,7 +169,55 @@ def _source_link(f: Figure, hrefs: dict[str, str]) -> str:
     return f"{escape(text)}<br><code>{escape(f.location)}</code>"
 
 
-def agency_body(agency: tuple, reports: list, figures: dict, hrefs: dict[str, str]) -> str:
+def _indicator_section(indicators: list[tuple], hrefs: dict[str, str]) -> str:
+    """绩效指标: what the money achieved, each figure with its sentence and report."""
+    if not indicators:
+        return ""
+    rows = []
+    for (
+        year,
+        basis,
+        name,
+        written,
+        value,
+        unit,
+        qualifier,
+        evidence,
+        source,
+        ry,
+        kind,
+        loc,
+    ) in indicators:
+        report = f"{ry} {KIND_ZH.get(kind, kind)}"
+        href = hrefs.get(source)
+        link = (
+            f'<a class="src" href="{escape(href)}">{escape(report)}</a>'
+            if href
+            else f"{escape(report)}<br><code>{escape(loc)}</code>"
+        )
+        shown = f"{qualifier or ''}{format_decimal(value)}"
+        rows.append(
+            f"<tr><td>{year}</td><td>{'目标' if basis == 'budget' else '实际'}</td>"
+            f'<td title="{escape(written or "")}">{escape(name or "")}</td>'
+            f'<td class="num" data-value="{value}">{escape(shown)}</td>'
+            f"<td>{escape(unit or '')}</td>"
+            f'<td class="ev">{escape(evidence or "")}</td><td>{link}</td></tr>'
+        )
+    return (
+        '<h2>绩效指标</h2><table class="indicators"><tr><th>年度</th><th>口径</th><th>指标</th>'
+        "<th>数值</th><th>单位</th><th>出处原文</th><th>来源报告</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def agency_body(
+    agency: tuple,
+    reports: list,
+    figures: dict,
+    hrefs: dict[str, str],
+    indicators: list[tuple] | None = None,
+) -> str:
     rep = "".join(
         f"<tr><td>{d[2]}</td><td>{KIND_ZH.get(d[3], d[3])}</td>"
         f"<td>{f'<a href={chr(34)}{escape(h)}{chr(34)}>原文</a>' if h else ''} "
@@ -180,5 +229,5 @@ def agency_body(agency: tuple, reports: list, figures: dict, hrefs: dict[str, st
         f"<h2>{escape(agency[1])}</h2><p>地区：{escape(agency[2] or '')}。金额单位：万元。"
         "点击柱形可查看该数字的出处原文和来源报告。</p>"
         "<h3>报告</h3><table><tr><th>年度</th><th>类型</th><th>来源</th><th>抓取日期</th></tr>"
-        f"{rep}</table>{sections}"
+        f"{rep}</table>{sections}{_indicator_section(indicators or [], hrefs)}"
     )

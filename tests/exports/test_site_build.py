@@ -2,6 +2,8 @@
 
 import re
 
+import duckdb
+
 from cnfiscal.exports import export_marts
 from cnfiscal.site.build import build_site
 
@@ -61,3 +63,35 @@ def test_local_source_is_copied_so_the_link_works_offline(small_db, tmp_path):
     assert 'href="../sources/a2-budget-2019.txt"' in html
     assert (site / "sources" / "a2-budget-2019.txt").read_text(encoding="utf-8").startswith("某区")
     assert "（报告中没有可用的数字）" in html  # no functional figures: said, not drawn empty
+
+
+def test_agency_page_lists_performance_indicators_with_their_evidence(small_db, tmp_path):
+    db, _ = small_db
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "create table marts.fct_performance (document_id varchar, agency_id varchar, "
+            "fiscal_year integer, basis varchar, indicator_name varchar, "
+            "indicator_as_written varchar, value decimal(24,6), unit varchar, qualifier varchar, "
+            "evidence varchar)"
+        )
+        con.execute(
+            "insert into marts.fct_performance values "
+            "('d19@y', 'a1', 2019, 'actual', '办件量', '全年办件量', 120000, '件', '多', "
+            "'全年办件量12万多件。'), "
+            "('d19@y', 'a1', 2019, 'budget', '群众满意率', '满意率', 95, '%', null, "
+            "'满意率目标95%。')"
+        )
+    site, _ = _site(small_db, tmp_path)
+    page = (site / "agencies" / "a1.html").read_text(encoding="utf-8")
+    table = re.search(r"<h2>绩效指标</h2>(.*?)</table>", page, re.S).group(1)
+    rows = re.findall(
+        r"<td>(\d{4})</td><td>(目标|实际)</td><td[^>]*>([^<]*)</td>"
+        r'<td class="num" data-value="([^"]*)">([^<]*)</td><td>([^<]*)</td>',
+        table,
+    )
+    assert [(y, b, n, v, u) for y, b, n, _, v, u in rows] == [
+        ("2019", "实际", "办件量", "多120000", "件"),
+        ("2019", "目标", "群众满意率", "95", "%"),
+    ]
+    assert "全年办件量12万多件。" in table and "满意率目标95%。" in table
+    assert "绩效指标" not in (site / "agencies" / "a2.html").read_text(encoding="utf-8")
