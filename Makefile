@@ -41,6 +41,8 @@ format: setup
 
 ## dev: the Dagster UI (asset graph, checks, schedule) on http://127.0.0.1:3000
 dev: setup
+	mkdir -p .dagster_home
+	cp -n dagster.yaml .dagster_home/dagster.yaml || true
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 
 bench: setup

@@ -36,7 +36,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from cnfiscal.runner import run_pipeline
 
-    return run_pipeline(catalog=args.catalog)
+    return run_pipeline(catalog=args.catalog, force=True if args.force else None)
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_run = sub.add_parser("run", help="materialize every asset (the full pipeline)")
     p_run.add_argument("--catalog", help="source catalog file (default: the bundled sample)")
+    p_run.add_argument(
+        "--force", action="store_true", help="re-fetch and re-parse every report (a backfill)"
+    )
     p_run.set_defaults(func=_cmd_run)
 
     p_ext = sub.add_parser("extract", help="extract facts from report files into JSON")
