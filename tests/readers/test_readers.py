@@ -77,8 +77,27 @@ def test_garbage_pdf_and_empty_and_binary():
     assert read_document(b"\x00\x01\x02" * 100, "b.bin").issues
 
 
-def test_encrypted_pdf():
-    pytest.skip("no installed library can write an encrypted PDF (pypdfium2 reads only)")
+def _encrypted_pdf(user_password: str) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="AES-128")
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def test_password_protected_pdf_is_a_parse_issue_and_spares_the_next_document():
+    locked = read_document(_encrypted_pdf("secret"), "locked.pdf")
+    assert locked.format == "pdf"
+    assert "pdf_password" in _codes(locked)
+    assert not locked.text
+    # an owner password alone (printing/copy restrictions) does not stop reading
+    restricted = read_document(_encrypted_pdf(""), "restricted.pdf")
+    assert "pdf_password" not in _codes(restricted)
+    after = read_document("2019年部门预算收入100万元。".encode(), "next.txt")
+    assert "100万元" in after.text and not after.issues
 
 
 def test_too_large_input_refused():
