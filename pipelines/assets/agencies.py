@@ -1,66 +1,9 @@
-"""Agency names resolved to stable ids and region codes (raw.agency_names), for dbt to read.
-
-dbt cannot call Python, and the folding rules live in cnfiscal.vocab.agencies; this asset
-applies them to every name a report states and every name the lineage vocabulary links, and
-rewrites one small table. The row building below is plain Python; the asset only writes it.
-"""
-
-from collections.abc import Iterable
+"""raw.agency_names: each agency name with its stable id and region (cnfiscal.warehouse)."""
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
 from dagster_duckdb import DuckDBResource
 
-from cnfiscal.vocab.agencies import agency_id, agency_lineage, agency_region, canonical_agency
-
-COLUMNS = (
-    "document_id",
-    "origin",
-    "name_as_written",
-    "region_as_written",
-    "canonical_name",
-    "agency_id",
-    "region_code",
-    "region_name",
-    "region_level",
-)
-
-DDL = """
-CREATE OR REPLACE TABLE raw.agency_names (
-    document_id       VARCHAR,          -- NULL for names that only the lineage vocabulary states
-    origin            VARCHAR NOT NULL, -- document | lineage
-    name_as_written   VARCHAR NOT NULL,
-    region_as_written VARCHAR,
-    canonical_name    VARCHAR NOT NULL,
-    agency_id         VARCHAR NOT NULL,
-    region_code       VARCHAR,
-    region_name       VARCHAR,
-    region_level      VARCHAR
-)
-"""
-
-
-def resolve(name: str, region: str | None) -> tuple[str, str, str | None, str | None, str | None]:
-    """(canonical name, agency id, region code, region name, region level) of one name."""
-    place = agency_region(name, region)
-    return (
-        canonical_agency(name, region),
-        agency_id(name, region),
-        place.code if place else None,
-        place.name if place else None,
-        place.level if place else None,
-    )
-
-
-def agency_name_rows(documents: Iterable[tuple[str, str, str | None]]) -> list[tuple]:
-    """One row per (document, agency name) and one per name in agency_lineage.csv."""
-    rows = [
-        (document_id, "document", name, region, *resolve(name, region))
-        for document_id, name, region in documents
-        if name and name.strip()
-    ]
-    lineage_names = {n for s in agency_lineage() for n in (s.predecessor, s.successor)}
-    rows += [(None, "lineage", name, None, *resolve(name, None)) for name in sorted(lineage_names)]
-    return rows
+from cnfiscal.warehouse.agency_names import agency_name_rows, write_agency_names
 
 
 @asset(
@@ -80,12 +23,7 @@ def raw_agency_names(context: AssetExecutionContext, duckdb: DuckDBResource) -> 
         ).fetchall()
     rows = agency_name_rows(documents)
     with duckdb.get_connection() as con:
-        con.execute("BEGIN")
-        con.execute(DDL)
-        if rows:
-            placeholders = ", ".join("?" for _ in COLUMNS)
-            con.executemany(f"INSERT INTO raw.agency_names VALUES ({placeholders})", rows)
-        con.execute("COMMIT")
+        write_agency_names(con, rows)
     unresolved = sorted({r[2] for r in rows if r[6] is None})
     if unresolved:
         context.log.warning(f"agency names without a region code: {unresolved}")

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from cnfiscal.settings import REPO_ROOT, Settings
-from pipelines.assets.agencies import COLUMNS, DDL, agency_name_rows
+from cnfiscal.warehouse.agency_names import COLUMNS, DDL, agency_name_rows
 
 RAW_TABLES = ("fetches", "documents", "facts", "parse_issues", "agency_names")
 CATALOG = REPO_ROOT / "corpus" / "catalog.yaml"
