@@ -7,7 +7,6 @@ a mix of two runs and a crash never leaves a half-written exports folder.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from cnfiscal.checksums import sha256_file
 from cnfiscal.site.datapackage import TableExport, build_descriptor, load_manifest
 
 PARTITION_ROWS = 200_000  # above this a table with a year column is split by fiscal year
@@ -34,14 +34,6 @@ class ExportedFile:
     sha256: str
     format: str = "parquet"
     partition: str | None = None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> list[str]:
@@ -184,14 +176,14 @@ def export_marts(
     for t in tables:
         for rel, fmt, part, rows, _ in t.files:
             p = exports_dir / rel
-            out.append(ExportedFile(t.name, p, rows, p.stat().st_size, _sha256(p), fmt, part))
+            out.append(ExportedFile(t.name, p, rows, p.stat().st_size, sha256_file(p), fmt, part))
     return out
 
 
 def _write_sums(folder: Path) -> None:
     """`sha256sum -c SHA256SUMS` format, every file of the set except itself."""
     lines = [
-        f"{_sha256(p)}  {p.relative_to(folder).as_posix()}"
+        f"{sha256_file(p)}  {p.relative_to(folder).as_posix()}"
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != "SHA256SUMS"
     ]

@@ -13,10 +13,7 @@ writer, and nothing may hold the file between steps.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
@@ -29,7 +26,7 @@ import pyarrow as pa
 
 from cnfiscal.catalog import Catalog, CatalogEntry, batch_of
 from cnfiscal.extract import PARSER_VERSION, extract_bytes
-from cnfiscal.fetch import FetchConfig, FetchResult, SourceCache
+from cnfiscal.fetch import FetchConfig, FetchResult, SourceCache, object_path
 from cnfiscal.model import Extraction
 from cnfiscal.warehouse.load import (
     FetchRecord,
@@ -52,30 +49,6 @@ def cache_root(cache_dir: Path, source_id: str) -> Path:
     """One fetch cache per batch: the cache's JSON index is rewritten on every fetch, so one
     index for 10,000 sources would make a cold fetch quadratic."""
     return cache_dir / "fetch" / batch_of(source_id)
-
-
-class ContentStore:
-    """Bytes of every fetched version, named by their sha256 (written once, atomically)."""
-
-    def __init__(self, root: Path):
-        self.root = root
-
-    def path(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256
-
-    def put(self, content: bytes) -> str:
-        sha = hashlib.sha256(content).hexdigest()
-        target = self.path(sha)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(content)
-            os.replace(tmp, target)
-        return sha
-
-    def get(self, sha256: str) -> bytes:
-        return self.path(sha256).read_bytes()
 
 
 @dataclass
@@ -117,8 +90,11 @@ def fetch_sources(
         root = cache_root(cache_dir, entry.id)
         cache = caches.get(root) or caches.setdefault(root, SourceCache(root, config))
         result = cache.fetch(entry.location, base_dir=catalog.base_dir, force=force)
-        # The cache already wrote these bytes under root/objects; put() only checks.
-        sha = ContentStore(root / "objects").put(result.content) if result.content else None
+        # The cache keeps every version's bytes by sha256; parsing reads them from there.
+        sha = None
+        if result.content:
+            sha = result.sha256
+            cache.keep_object(sha, result.content)
         records.append(_record(entry, result, sha))
         summary.attempted += 1
         summary.by_status[result.status] = summary.by_status.get(result.status, 0) + 1
@@ -193,7 +169,7 @@ def _todo(con, catalog: Catalog, cache_dir: Path, force: bool) -> tuple[list[_To
         if not force and parser_version == PARSER_VERSION and is_current:
             skipped += 1
             continue
-        obj = ContentStore(cache_root(cache_dir, sid) / "objects").path(sha)
+        obj = object_path(cache_root(cache_dir, sid), sha)
         todo.append(_Todo(sid, loc, sha, size, fetched_at, str(obj), hints.get(sid) or {}))
     return todo, skipped
 

@@ -7,8 +7,8 @@ fetch_too_many_redirects, fetch_scheme_not_allowed, fetch_bad_location, fetch_re
 fetch_internal_error. Warnings: fetch_cache_damaged, fetch_cache_write_failed.
 """
 
-from cnfiscal.fetch.cache import SourceCache
+from cnfiscal.fetch.cache import SourceCache, object_path
 from cnfiscal.fetch.ratelimit import HostRateLimiter
 from cnfiscal.fetch.types import FetchConfig, FetchResult
 
-__all__ = ["FetchConfig", "FetchResult", "HostRateLimiter", "SourceCache"]
+__all__ = ["FetchConfig", "FetchResult", "HostRateLimiter", "SourceCache", "object_path"]

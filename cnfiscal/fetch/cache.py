@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cnfiscal.checksums import sha256_file
 from cnfiscal.fetch.download import http_get
 from cnfiscal.fetch.local import classify, read_local
 from cnfiscal.fetch.ratelimit import HostRateLimiter
@@ -149,11 +150,20 @@ class SourceCache:
         return entry, data, notes
 
     def _object_path(self, sha: str) -> Path:
-        return self.root / "objects" / sha[:2] / sha
+        return object_path(self.root, sha)
+
+    def keep_object(self, sha: str, data: bytes) -> Path:
+        """Make sure the bytes of `sha` are on disk (a failed cache write may have left them
+        out) and return their path."""
+        path = self._object_path(sha)
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(path, data)
+        return path
 
     def _write_object(self, sha: str, data: bytes) -> None:
         path = self._object_path(sha)
-        if path.is_file() and path.stat().st_size == len(data) and _sha256_of(path) == sha:
+        if path.is_file() and path.stat().st_size == len(data) and sha256_file(path) == sha:
             return  # content-addressed: already there (and not damaged)
         path.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(path, data)
@@ -183,6 +193,11 @@ class SourceCache:
             _atomic_write(self.root / INDEX, text.encode("utf-8"))
 
 
+def object_path(root: Path, sha: str) -> Path:
+    """Where a cache rooted at `root` keeps the bytes whose sha256 is `sha`."""
+    return root / "objects" / sha[:2] / sha
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -195,14 +210,6 @@ def _atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fields(entry: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import pytest
 from frictionless import validate
 
 import cnfiscal.exports as exports
+from cnfiscal.checksums import sha256_file
 from cnfiscal.exports import export_marts, read_sums
 from cnfiscal.site.datapackage import keys_from_manifest
 
@@ -50,7 +51,7 @@ def test_checksums_cover_every_file(small_db, tmp_path):
     assert "datapackage.json" in sums
     for f in files:
         assert sums[f.path.relative_to(out).as_posix()] == f.sha256
-        assert exports._sha256(f.path) == f.sha256
+        assert sha256_file(f.path) == f.sha256
 
 
 def test_large_tables_split_by_fiscal_year(small_db, tmp_path):
