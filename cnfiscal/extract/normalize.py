@@ -30,8 +30,17 @@ def normalize_text(text: str) -> str:
     return _reflow(unicodedata.normalize("NFKC", text))
 
 
-def _width(line: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in line)
+_WIDE = re.compile("[\u2e81-\U0010ffff]")
+
+
+def _long(line: str) -> bool:
+    """Display width (CJK = 2) at least _LONG; only lines of _LONG/2 to _LONG chars need a count."""
+    n = len(line)
+    if n >= _LONG:
+        return True
+    if 2 * n < _LONG:
+        return False
+    return n + len(_WIDE.findall(line)) >= _LONG
 
 
 def _tabular(line: str) -> bool:
@@ -40,12 +49,12 @@ def _tabular(line: str) -> bool:
 
 def _wraps(line: str) -> bool:
     s = line.rstrip()
-    return bool(s) and s[-1] not in _PARA_END and _width(s) >= _LONG and "\t" not in s
+    return bool(s) and s[-1] not in _PARA_END and "\t" not in s and _long(s)
 
 
 def _reflow(text: str) -> str:
     lines = text.split("\n")
-    long_lines = [ln for ln in lines if _width(ln.strip()) >= _LONG]
+    long_lines = [ln for ln in lines if _long(ln.strip())]
     if not long_lines:
         return text
     open_ended = sum(1 for ln in long_lines if ln.rstrip()[-1] not in _PARA_END)

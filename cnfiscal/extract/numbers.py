@@ -14,9 +14,9 @@ Everything works on raw or NFKC-normalized text; nothing here raises on odd inpu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import NamedTuple
 
 # Full-width digits and the separators that appear inside numbers, mapped to ASCII.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
@@ -64,17 +64,25 @@ _PERCENT = r"%|％|个百分点"
 _COUNT = "|".join(COUNT_UNITS)
 
 # Number, optional blanks, unit. Money units win over count units; "万人" is a count in 万.
+# Written as "one digit or numeral, then the rest of that kind of number" (the same matches as
+# `(?P<num>{_DIGIT_NUM}|{_CN_NUM})`): a pattern that opens with a character class lets the regex
+# engine skip ahead to candidate characters instead of trying the alternation at every position.
+_D = "0-9０-９"
 _QUANTITY_RE = re.compile(
-    rf"(?P<num>{_DIGIT_NUM}|{_CN_NUM})\s*(?P<unit>{_MONEY}|{_PERCENT}|{_COUNT})"
+    rf"(?P<num>[{_D}{_CN_DIGITS}](?:(?<=[{_D}])[{_D}]*(?:[,，][{_D}]{{3}})*(?:[.．]{{1,2}}[{_D}]+)?"
+    rf"|(?<=[{_CN_DIGITS}])[{_CN_DIGITS}]*))\s*(?P<unit>{_MONEY}|{_PERCENT}|{_COUNT})"
 )
 _NUMBER_RE = re.compile(_DIGIT_NUM)
+# A Chinese numeral before a unit: besides a digit, what any quantity needs (a text with neither
+# holds no quantity).
+NUMERAL_UNIT = rf"[{_CN_DIGITS}]\s*(?:{_MONEY}|{_PERCENT}|{_COUNT})"
 _COUNT_AFTER = re.compile(rf"[余多]?(?:{_COUNT})")
 _DOUBLE_DOT = re.compile(r"[.．]{2}")
+_DOTS = re.compile(r"\.{2,}")
 
 
-@dataclass(frozen=True)
-class Quantity:
-    """One "number + unit" mention.
+class Quantity(NamedTuple):
+    """One "number + unit" mention (immutable; a named tuple because reports hold hundreds).
 
     `value` is the number as written (no unit conversion); `wan` is the amount in 万元 for money
     and None otherwise. `start`/`end` span number and unit; `num_start`/`num_end` the number.
@@ -94,15 +102,16 @@ class Quantity:
     anomaly: str = ""
 
 
+_UNIT_KIND = {
+    **dict.fromkeys(MONEY_TO_WAN, "money"),
+    **dict.fromkeys(("%", "％", "个百分点"), "percent"),
+    **dict.fromkeys(COUNT_UNITS, "count"),
+}
+
+
 def unit_kind(unit: str) -> str:
     """ "money", "percent", "count" or "" for a unit string."""
-    if unit in MONEY_TO_WAN:
-        return "money"
-    if unit in ("%", "％", "个百分点"):
-        return "percent"
-    if unit in COUNT_UNITS:
-        return "count"
-    return ""
+    return _UNIT_KIND.get(unit, "")
 
 
 @lru_cache(maxsize=4096)
@@ -140,7 +149,8 @@ def parse_number(text: str) -> Decimal | None:
     if not s:
         return None
     if s[0].isdigit():
-        s = re.sub(r"\.{2,}", ".", s)
+        if ".." in s:
+            s = _DOTS.sub(".", s)
         try:
             return sign * Decimal(s)
         except InvalidOperation:
@@ -187,46 +197,50 @@ def find_quantities(text: str) -> list[Quantity]:
     """
     out: list[Quantity] = []
     for m in _QUANTITY_RE.finditer(text):
-        raw_num, unit = m.group("num"), m.group("unit")
+        raw_num, unit = m.group(1, 2)
         chinese = not raw_num[0].isdigit()
-        kind = unit_kind(unit)
+        kind = _UNIT_KIND.get(unit, "")
         if chinese:
             if kind not in ("count", "money"):
                 continue
             # "万"/"亿" alone after a Chinese numeral belongs to the numeral (一万 = 10000).
             if unit in ("万", "亿"):
                 continue
-        value = parse_number(raw_num)
+        if raw_num.isascii() and ".." not in raw_num:  # the common case, as parse_number reads it
+            try:
+                value = 1 * Decimal(raw_num.replace(",", ""))
+            except InvalidOperation:
+                value = None
+        else:
+            value = parse_number(raw_num)
         if value is None:
             continue
+        start, m_end = m.span()
         # "12万人次": 万 multiplies a count that follows; the count unit decides the kind.
         if unit in ("万", "亿"):
-            tail = _COUNT_AFTER.match(text, m.end())
+            tail = _COUNT_AFTER.match(text, m_end)
             if tail:
                 value = _strip_zeros(value * MONEY_TO_WAN[unit] * 10000)
                 unit, kind = tail.group().lstrip("余多"), "count"
                 m_end = tail.end()
-            else:
-                m_end = m.end()
-        else:
-            m_end = m.end()
         anomaly = "double_dot" if _DOUBLE_DOT.search(raw_num) else ""
         wan = to_wanyuan(value, unit) if kind == "money" else None
         if unit == "％":
             unit = "%"
+        num_start, num_end = m.span(1)
         out.append(
             Quantity(
-                value=value,
-                unit=unit,
-                kind=kind,
-                start=m.start(),
-                end=m_end,
-                num_start=m.start("num"),
-                num_end=m.end("num"),
-                raw=text[m.start() : m_end],
-                wan=wan,
-                chinese=chinese,
-                anomaly=anomaly,
+                value,
+                unit,
+                kind,
+                start,
+                m_end,
+                num_start,
+                num_end,
+                text[start:m_end],
+                wan,
+                chinese,
+                anomaly,
             )
         )
     return out

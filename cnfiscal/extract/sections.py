@@ -27,10 +27,25 @@ _MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"[-*•·]\s+"), 6),
 )
 _MD_HEADING = re.compile(r"(#{1,6})\s+")
+# All of the above as one alternation, tried in the same order (first alternative wins): one
+# regex call per line instead of nine. Group i + 1 is _MARKERS[i]; group 1 a markdown heading.
+_ANY_MARKER = re.compile("|".join(["(#{1,6}\\s+)"] + [f"({p.pattern})" for p, _ in _MARKERS]))
+_GROUP_LEVEL = (None, -1) + tuple(level for _, level in _MARKERS)
+# characters a marker can start with (besides any decimal digit): other lines skip the regex
+_MARKER_START = frozenset("#第" + _CN + "(（①②③④⑤⑥⑦⑧⑨⑩-*•·")
 # "1.464万元" – a list number followed directly by digits; resolved from siblings.
 _RUN_IN = re.compile(r"(\d{1,2})\.(?=\d)")
+_LIST_NUMBER = re.compile(r"(\d{1,2})\s*[.、](?!\d)")
 _ORDINAL = re.compile(r"\d+")
 _SENT_END = re.compile(r"[。;；!！?？]+|\n")
+# one trimmed sentence of a line: text up to and with its run of sentence ends, or the line's
+# trimmed rest (the same spans as cutting at _SENT_END and trimming blanks)
+_CHUNK = re.compile(
+    r"[^\s。;；!！?？][^。;；!！?？]*[。;；!！?？]+|[。;；!！?？]+"
+    r"|[^\s。;；!！?？](?:[^。;；!！?？]*[^\s。;；!！?？])?"
+)
+_BODY_SENTENCE = re.compile(r"[。；;]\s*\S")
+_HAS_DIGIT = re.compile(r"\d")
 _TITLE_END = re.compile(r"[。;；!！?？:：]+|\n")
 # A line this short without a full stop is a title, not a paragraph.
 _TITLE_MAX = 40
@@ -63,13 +78,34 @@ class Sentence:
         return " > ".join(b.title for b in self.path)
 
 
+_CN_CHAR = re.compile(f"[{_CN}]")
+_CN_VALUE = {ch: i + 1 for i, ch in enumerate(_CN[:9])}
+
+
+def _small_numeral(cn: str) -> int | None:
+    """一 … 九十九 in the usual forms (十二, 二十, 二十三); None for anything else."""
+    v = _CN_VALUE
+    if len(cn) == 1:
+        return 10 if cn == "十" else v.get(cn)
+    if len(cn) == 2:
+        if cn[0] == "十":
+            return 10 + v[cn[1]] if cn[1] in v else None
+        return v[cn[0]] * 10 if cn[1] == "十" and cn[0] in v else None
+    if len(cn) == 3 and cn[1] == "十" and cn[0] in v and cn[2] in v:
+        return v[cn[0]] * 10 + v[cn[2]]
+    return None
+
+
 def _ordinal(marker: str) -> int | None:
     m = _ORDINAL.search(marker)
     if m:
         return int(m.group())
-    cn = "".join(ch for ch in marker if ch in _CN)
+    cn = "".join(_CN_CHAR.findall(marker))
     if not cn:
         return None
+    small = _small_numeral(cn)
+    if small is not None:
+        return small
     from cnfiscal.extract.numbers import parse_number
 
     value = parse_number(cn)
@@ -77,14 +113,16 @@ def _ordinal(marker: str) -> int | None:
 
 
 def match_marker(line: str) -> tuple[str, int] | None:
-    md = _MD_HEADING.match(line)
-    if md:
-        return md.group(), len(md.group(1)) - 1
-    for pattern, level in _MARKERS:
-        m = pattern.match(line)
-        if m:
-            return m.group(), level
-    return None
+    if not line or (line[0] not in _MARKER_START and not line[0].isdecimal()):
+        return None
+    m = _ANY_MARKER.match(line)
+    if m is None:
+        return None
+    marker = m.group()
+    level = _GROUP_LEVEL[m.lastindex]
+    if level == -1:  # markdown: one "#" is level 0
+        level = marker.count("#") - 1
+    return marker, level
 
 
 def _run_in_lines(lines: list[tuple[int, str]]) -> set[int]:
@@ -93,14 +131,19 @@ def _run_in_lines(lines: list[tuple[int, str]]) -> set[int]:
     Line i counts when a neighbouring numbered line (either style) carries N-1 or N+1.
     """
     numbers: dict[int, int] = {}
+    run_in: list[int] = []
     for i, (_, line) in enumerate(lines):
-        m = _RUN_IN.match(line) or re.match(r"(\d{1,2})\s*[.、](?!\d)", line)
+        if not line[:1].isdecimal():  # both patterns start with a digit
+            continue
+        m = _RUN_IN.match(line)
+        if m:
+            run_in.append(i)
+        else:
+            m = _LIST_NUMBER.match(line)
         if m:
             numbers[i] = int(m.group(1))
     out = set()
-    for i, (_, line) in enumerate(lines):
-        if not _RUN_IN.match(line):
-            continue
+    for i in run_in:
         n = numbers[i]
         before = [numbers[j] for j in range(i - 1, max(-1, i - 4), -1) if j in numbers]
         after = [numbers[j] for j in range(i + 1, min(len(lines), i + 4)) if j in numbers]
@@ -129,9 +172,11 @@ def split_sentences(text: str) -> list[Sentence]:
     run_in = _run_in_lines(lines)
     stack: list[Block] = []
     out: list[Sentence] = []
+    append = out.append
+    path: list[Block] = []
     for idx, (pos, line) in enumerate(lines):
         stripped = line.lstrip()
-        if not stripped.strip():
+        if not stripped or stripped.isspace():
             continue
         lead = len(line) - len(stripped)
         block = None
@@ -147,8 +192,8 @@ def split_sentences(text: str) -> list[Sentence]:
             body = line[body_off:]
             # "(一)收入预算:包括一般公共预算…" — the heading is the words before the colon
             title = _TITLE_END.split(body, maxsplit=1)[0].strip()
-            pure = len(body.strip()) <= _TITLE_MAX and not re.search(r"[。；;]\s*\S", body)
-            pure = pure and not re.search(r"\d", body)
+            pure = len(body.strip()) <= _TITLE_MAX and not _BODY_SENTENCE.search(body)
+            pure = pure and not _HAS_DIGIT.search(body)
             block = Block(
                 level=level,
                 marker=marker.strip(),
@@ -161,36 +206,23 @@ def split_sentences(text: str) -> list[Sentence]:
             )
             while stack and stack[-1].level >= level:
                 stack.pop()
-        path = list(stack)
-        is_row = "\t" in line
-        chunks = list(_trim(line, body_off, len(line))) if is_row else _iter_chunks(line, body_off)
-        first = True
-        for m in chunks:
-            s, e = m
-            out.append(
-                Sentence(
-                    text=line[s:e],
-                    start=pos + s,
-                    end=pos + e,
-                    path=path,
-                    block=block if first else None,
-                    in_table_row=is_row,
-                    line=idx,
-                )
-            )
-            first = False
+            path = list(stack)
+        elif len(path) != len(stack):
+            path = list(stack)
+        # sentences of the same heading share one path list (it is never mutated)
+        if "\t" in line:
+            spans = _trim(line, body_off, len(line))
+            is_row = True
+        else:
+            spans = ((m.start(), m.end()) for m in _CHUNK.finditer(line, body_off))
+            is_row = False
+        first = block
+        for s, e in spans:
+            append(Sentence(line[s:e], pos + s, pos + e, path, first, is_row, idx))
+            first = None
         if block is not None:
             stack.append(block)
     return out
-
-
-def _iter_chunks(line: str, offset: int):
-    """(start, end) spans of the sentences in `line[offset:]`, trimmed of blanks."""
-    pos = offset
-    for m in _SENT_END.finditer(line, offset):
-        yield from _trim(line, pos, m.end())
-        pos = m.end()
-    yield from _trim(line, pos, len(line))
 
 
 def _trim(line: str, s: int, e: int):

@@ -31,6 +31,11 @@ _CMP_YEAR = re.compile(
 )
 _CMP_SAME_YEAR = re.compile(r"(?:比|较|与)\s*(年初)?\s*(预算|决算)(?:数)?(?:相比|比较)?")
 _CMP_YOY = re.compile(r"同比")
+# every comparison above starts with one of these; a piece without them compares nothing
+_CMP_CHAR = re.compile(r"[比较与同]")
+# last characters of the change verbs above: a piece whose end (after blanks and 了/为/到/达)
+# is none of them has no change verb, and the three end-anchored searches are skipped
+_VERB_LAST = frozenset("加长升高增幅少降低约省减度")
 
 
 @dataclass
@@ -54,6 +59,8 @@ class Segment:
 
 
 def find_compare(text: str) -> Compare | None:
+    if not _CMP_CHAR.search(text):
+        return None
     m = _CMP_YEAR.search(text)
     if m:
         basis = {"预算": "budget", "决算": "actual"}.get(m.group(3) or "")
@@ -81,12 +88,25 @@ def last_piece(segment: str) -> str:
     return parts[-1] if parts else segment
 
 
+def _may_change(piece: str) -> bool:
+    """False when no change verb can end the piece (see _VERB_LAST)."""
+    s = piece.rstrip()
+    if s[-1:] in ("为", "到", "达"):
+        s = s[:-1].rstrip()
+    if s[-1:] == "了":
+        s = s[:-1].rstrip()
+    return s[-1:] in _VERB_LAST
+
+
 def read_segment(segment: str) -> Segment:
     piece = last_piece(segment)
-    template = bool(_TEMPLATE.search(piece))
+    maybe = _may_change(piece)
+    template = maybe and bool(_TEMPLATE.search(piece))
     change = 0
     rest = piece
-    if template:
+    if not maybe:
+        pass
+    elif template:
         rest = _TEMPLATE.sub("", piece)
     else:
         m = _DOWN.search(piece) or None
@@ -96,7 +116,7 @@ def read_segment(segment: str) -> Segment:
             m = _UP.search(piece)
             if m:
                 change, rest = 1, piece[: m.start()]
-    share = bool(_SHARE.search(piece))
+    share = "占" in piece and bool(_SHARE.search(piece))
     compare = find_compare(rest)
     compare_label = ""
     label = rest
@@ -109,6 +129,8 @@ def read_segment(segment: str) -> Segment:
 def same_as_before(sentence: str) -> list[tuple[str, int, int, int | None]]:
     """("与去年持平") mentions: (label before it, start, end) — a delta of 0."""
     out = []
+    if "持平" not in sentence:  # every _SAME wording ends with it
+        return out
     for m in _SAME.finditer(sentence):
         before = last_piece(sentence[: m.start()])
         year = int(m.group(1)) if m.group(1) else None  # "与2024年持平" names the year

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from cnfiscal.extract.numbers import Quantity, find_quantities, parse_number
+from cnfiscal.extract.numbers import NUMERAL_UNIT, Quantity, find_quantities, parse_number
 from cnfiscal.extract.prose import lexicon as lx
 from cnfiscal.extract.prose.clauses import Compare, read_segment, same_as_before
 from cnfiscal.extract.prose.fixes import resolve_templates
@@ -20,13 +20,21 @@ _REASON_HEAD = re.compile(r"^\s*(?:为|因|因为|主要是|主要原因|原因�
 _REASON_IN = re.compile(r"[,，]\s*为|原因|用于")
 _USED_FOR = re.compile(r"(?:主要)?用于([^。;；]+)")
 _ALL_OF = re.compile(r"(?:全部|均)(?:为|是|来源于|来自)([^,，。;；]+)")
-_BARE = re.compile(r"(?<![\d.])(\d+)(?=\s*(?:[,，;；。]|$))")
+# a number without unit before a clause end; a match right after a digit or "." is the tail of a
+# longer number and is skipped by the caller (pattern opens with a class so the scan is fast)
+_BARE = re.compile(r"(\d\d*)(?=\s*(?:[,，;；。]|$))")
 _ECON_LINE = re.compile(r"经济分类(?:科目)?[^。]{0,6}(?:主要用于|[:：]|如下|包括)")
 _MIN_PROJECT_NAME = 2
 _YEAR_LIKE = re.compile(r"(?:19|20)\d\d")
 _TITLE_LABEL_END = re.compile(r"[\d,，。;；:：]")
-# a paragraph none of whose characters can start a figure gives no fact; skipping it is exact
-_MAY_HAVE_FIGURE = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿]|持平")
+# a sentence without a figure (a digit, or a numeral with its unit) and without 持平 gives no
+# fact and changes no paragraph state; skipping it is exact
+_DIGIT = re.compile(r"\d")
+_NUMERAL_UNIT = re.compile(NUMERAL_UNIT)
+
+
+def _may_have_figure(text: str) -> bool:
+    return bool(_DIGIT.search(text) or "持平" in text or _NUMERAL_UNIT.search(text))
 
 
 @dataclass
@@ -77,12 +85,13 @@ class ProseReader:
         lines: dict[int, list[Sentence]] = {}
         for s in sentences:
             lines.setdefault(s.line, []).append(s)
+        cue = _may_have_figure
         for group in lines.values():
             if group[0].in_table_row:
                 continue
-            if not any(_MAY_HAVE_FIGURE.search(s.text) for s in group):
-                continue
-            self._paragraph(group)
+            figured = [s for s in group if cue(s.text)]
+            if figured:
+                self._paragraph(group, figured)
         self.facts += table_facts(sentences, self.meta, self.doc_basis)
         resolve_templates(self.facts, self.templates, self.issues)
         return _dedupe(self.facts)
@@ -118,7 +127,7 @@ class ProseReader:
                 h.project = True
         return h
 
-    def _paragraph(self, group: list[Sentence]) -> None:
+    def _paragraph(self, group: list[Sentence], figured: list[Sentence]) -> None:
         para = Para()
         first = group[0]
         path = list(first.path) + ([first.block] if first.block else [])
@@ -131,8 +140,8 @@ class ProseReader:
                 self.text[first.block.start : first.block.end][:80],
                 first.block.start,
             )
-        econ_line = any(_ECON_LINE.search(s.text) for s in group)
-        for sent in group:
+        econ_line = any("经济分类" in s.text and _ECON_LINE.search(s.text) for s in group)
+        for sent in figured:
             self._sentence(sent, para, head, econ_line)
 
     # ---- one sentence -----------------------------------------------------------------------
@@ -194,7 +203,10 @@ class ProseReader:
             out.append(q)
         taken = [(q.start, q.end) for q in out]
         for m in _BARE.finditer(text):
-            if any(s <= m.start() < e for s, e in taken):
+            at = m.start()
+            if at and (text[at - 1].isdecimal() or text[at - 1] == "."):
+                continue
+            if any(s <= at < e for s, e in taken):
                 continue
             if len(m.group(1)) == 4 and _YEAR_LIKE.match(m.group(1)):
                 continue

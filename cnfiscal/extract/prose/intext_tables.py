@@ -23,7 +23,7 @@ def table_facts(sentences: list[Sentence], meta: DocumentMeta, basis: str) -> li
     col = None
     for s in sentences:
         if not s.in_table_row:
-            m = _UNIT.search(s.text)
+            m = _UNIT.search(s.text) if "单位" in s.text else None
             if m:
                 unit = m.group(1)
             if len(s.text) > 40:

@@ -289,8 +289,17 @@ _STATEMENT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# One scan for all of them; no two words of different statements can overlap, so the earliest
+# listed statement among the words found is the one the ordered search would return.
+_STATEMENT_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _STATEMENT_WORDS))
+_STATEMENT_RANK = {}
+for _rank, (_pattern, _statement) in enumerate(_STATEMENT_WORDS):
+    for _word in _pattern.pattern.split("|"):
+        _STATEMENT_RANK[_word] = (_rank, _statement)
+
+
 def statement_of_title(title: str) -> str | None:
-    for pattern, statement in _STATEMENT_WORDS:
-        if pattern.search(title):
-            return statement
-    return None
+    found = _STATEMENT_ANY.findall(title)
+    if not found:
+        return None
+    return min(_STATEMENT_RANK[w] for w in found)[1]
