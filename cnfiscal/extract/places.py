@@ -33,6 +33,9 @@ class _Index:
     """Longest-match lookup of a word set, keyed by each word's first two characters.
 
     One dict probe per text position; a regex alternation of 3,000 names tries them one by one.
+    When every word ends with one of a few characters (place names end with 市/县/区/…), words
+    are found from those ends instead: one regex scan for the end characters, then a probe of
+    the few word lengths that end there.
     """
 
     def __init__(self, words) -> None:
@@ -43,6 +46,14 @@ class _Index:
         self.lengths = {k: sorted(v, reverse=True) for k, v in lengths.items()}
         # positions worth a probe are found by one character class, scanned in C
         self.first = re.compile("[" + "".join(sorted({re.escape(w[0]) for w in self.words})) + "]")
+        ends = {w[-1] for w in self.words}
+        self.by_end = None
+        if self.words and len(ends) <= 16:
+            by_end: dict[str, set[int]] = {}
+            for w in self.words:
+                by_end.setdefault(w[-2:], set()).add(len(w))
+            self.by_end = {k: sorted(v) for k, v in by_end.items()}
+            self.last = re.compile("[" + "".join(sorted(re.escape(c) for c in ends)) + "]")
 
     def match_at(self, text: str, pos: int) -> str:
         for n in self.lengths.get(text[pos : pos + 2], ()):
@@ -51,8 +62,29 @@ class _Index:
                 return word
         return ""
 
+    def _occurrences(self, text: str) -> dict[int, int]:
+        """start → length of the longest word starting there (all words, overlapping)."""
+        found: dict[int, int] = {}
+        words, by_end = self.words, self.by_end
+        for m in self.last.finditer(text, 1):
+            end = m.end()
+            for n in by_end.get(text[end - 2 : end], ()):
+                start = end - n
+                if start >= 0 and text[start:end] in words and found.get(start, 0) < n:
+                    found[start] = n
+        return found
+
     def finditer(self, text: str):
         """(start, word) of each match, left to right, not overlapping."""
+        if self.by_end is not None:
+            found = self._occurrences(text)
+            pos = 0
+            for start in sorted(found):
+                if start >= pos:
+                    n = found[start]
+                    yield start, text[start : start + n]
+                    pos = start + n
+            return
         pos = 0
         search = self.first.search
         while True:
