@@ -46,8 +46,9 @@ def connect_path(path: Path) -> Connect:
 
 
 def cache_root(cache_dir: Path, source_id: str) -> Path:
-    """One fetch cache per batch: the cache's JSON index is rewritten on every fetch, so one
-    index for 10,000 sources would make a cold fetch quadratic."""
+    """One fetch cache per batch: each keeps its JSON index in memory during a run and writes
+    it once at the end, so the index one run rewrites stays small and runs on different
+    batches (partitions) don't contend for it."""
     return cache_dir / "fetch" / batch_of(source_id)
 
 
@@ -57,16 +58,18 @@ class FetchSummary:
     attempted: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. a cache index not written
 
 
-def _record(entry: CatalogEntry, result: FetchResult, sha: str | None) -> FetchRecord:
+def _record(entry: CatalogEntry, result: FetchResult) -> FetchRecord:
     message = "; ".join(f"{i.code}: {i.message}" for i in result.issues) or None
     return FetchRecord(
         source_id=entry.id,
         location=entry.location,
         status=result.status,
-        sha256=sha,
-        size_bytes=len(result.content) if result.content is not None else None,
+        # An empty source has nothing to parse: no version.
+        sha256=result.sha256 if result.ok and result.size else None,
+        size_bytes=result.size if result.ok else None,
         http_status=result.http_status,
         etag=result.etag,
         last_modified=result.last_modified,
@@ -86,20 +89,29 @@ def fetch_sources(
     caches: dict[Path, SourceCache] = {}
     summary = FetchSummary(run_id=run_id)
     records = []
-    for entry in catalog.entries:
-        root = cache_root(cache_dir, entry.id)
-        cache = caches.get(root) or caches.setdefault(root, SourceCache(root, config))
-        result = cache.fetch(entry.location, base_dir=catalog.base_dir, force=force)
-        # The cache keeps every version's bytes by sha256; parsing reads them from there.
-        sha = None
-        if result.content:
-            sha = result.sha256
-            cache.keep_object(sha, result.content)
-        records.append(_record(entry, result, sha))
-        summary.attempted += 1
-        summary.by_status[result.status] = summary.by_status.get(result.status, 0) + 1
-        if result.status in ("failed", "cached"):
-            summary.failed.append(entry.id)
+    try:
+        for entry in catalog.entries:
+            root = cache_root(cache_dir, entry.id)
+            cache = caches.get(root) or caches.setdefault(root, SourceCache(root, config))
+            result = cache.fetch(entry.location, base_dir=catalog.base_dir, force=force)
+            # The cache keeps every version's bytes by sha256; parsing reads them from there.
+            # Only fresh bytes can be missing from it (a failed cache write); a not_modified or
+            # cached result was served from the store.
+            if result.status == "fetched" and result.content:
+                cache.keep_object(result.sha256, result.content)
+            records.append(_record(entry, result))
+            summary.attempted += 1
+            summary.by_status[result.status] = summary.by_status.get(result.status, 0) + 1
+            if result.status in ("failed", "cached"):
+                summary.failed.append(entry.id)
+    finally:
+        # Even on an exception: what was fetched keeps its validators. An index that cannot be
+        # written only costs the next run a re-fetch, so it is a warning, not a failure.
+        for root, cache in caches.items():
+            try:
+                cache.flush()
+            except OSError as exc:
+                summary.warnings.append(f"fetch cache index {root} not written: {exc}")
     with connect() as con:
         ensure_schema(con)
         record_fetches(con, run_id, records)

@@ -8,8 +8,11 @@ import hashlib
 import json
 import os
 import random
+import stat
 import tempfile
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,14 +25,32 @@ from cnfiscal.fetch.types import FetchConfig, FetchResult, fetch_error
 from cnfiscal.model import ParseIssue
 
 INDEX = "index.json"
+# A file whose mtime is this close to the moment it was read may still change within the
+# filesystem's timestamp granularity without its mtime moving ("racily clean" in git's terms):
+# its stat is not recorded, so the next run reads it again.
+RACY_NS = 2_000_000_000
+STAT_FIELDS = ("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino")
 
 
 class SourceCache:
     """Last good copy of each source on disk (content-addressed by sha256) plus its validators
-    (ETag, Last-Modified) in a small JSON index written atomically (tmp file + os.replace).
+    (ETag, Last-Modified; for local files their size, mtime, ctime and inode) in a small JSON
+    index.
 
-    Safe to share between threads; the index update also takes a file lock, so several
-    processes (e.g. parallel pipeline steps) can use the same root.
+    The index is read once per instance and updated in memory; `flush()` (or leaving a `with`
+    block) writes it back once, atomically (tmp file + fsync + os.replace) under a file lock,
+    merged with what is on disk so several processes sharing a root keep each other's entries.
+    Safe to share between threads.
+
+    Crash safety: objects are written whole (tmp file + os.replace) before their entry goes
+    into the in-memory index; `flush()` fsyncs them (in a few threads, so the filesystem can
+    commit them together) before it replaces the index file, whole. So the index on disk only
+    ever names objects that are durable. A crash before `flush()` leaves the previous index:
+    what is lost is the new entries, i.e. validators and file stats. The next run then has no
+    entry (or an older one) for those sources: it reads the file or GETs the URL
+    unconditionally and hashes the bytes, which gives the same result. An object the crash left
+    behind unsynced is named by no index entry, so it is not trusted: it is hashed before being
+    reused (see _write_object). Losing a flush costs time, never correctness.
     """
 
     def __init__(self, root: Path, config: FetchConfig | None = None):
@@ -38,12 +59,25 @@ class SourceCache:
         self.limiter = HostRateLimiter(self.config.per_host_interval_s)
         self._lock = threading.Lock()
         self._rng = random.Random()
+        self._index: dict[str, Any] | None = None  # loaded on first use
+        self._dirty: dict[str, Any] = {}  # entries changed since the last flush
+        self._index_notes: list[ParseIssue] = []  # reported once, with the first fetch
+        self._trusted: set[str] = set()  # shas named by the index or written here
+        self._unsynced: list[Path] = []  # objects written since the last flush, not fsynced
+        self._dirs: set[Path] = set()  # object folders known to exist
         (self.root / "objects").mkdir(parents=True, exist_ok=True)
+
+    def __enter__(self) -> SourceCache:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.flush()
 
     def fetch(
         self, location: str, base_dir: Path | None = None, force: bool = False
     ) -> FetchResult:
-        """Never raises: any failure comes back as status "failed" (or "cached") with issues."""
+        """Never raises: any failure comes back as status "failed" (or "cached") with issues.
+        `force` ignores validators and file stats: every source is read and hashed again."""
         try:
             return self._fetch(location, base_dir, force)
         except Exception as exc:  # a bug here must not stop the whole pipeline run
@@ -54,21 +88,29 @@ class SourceCache:
         loc = classify(location, base_dir)
         if loc.kind == "bad":
             return _failed(location, [loc.issue])
-        entry, cached, notes = self._last_good(loc.key)
+        entry, notes = self._lookup(loc.key)
 
         if loc.kind == "local":
-            data, issue = read_local(loc.path, self.config.max_bytes)
+            recorded = entry.get("stat") if not force else None
+            if recorded and recorded == _stat_key(_stat(loc.path)):
+                return self._unchanged_file(location, entry, notes)
+            started = time.time_ns()
+            data, issue, st = read_local(loc.path, self.config.max_bytes)
             if issue is not None:
-                return _fallback(location, issue, entry, cached, None, loc.key, notes)
-            return self._keep(location, loc.key, data, {"final_url": loc.key}, notes)
+                return self._fallback(location, issue, entry, None, loc.key, notes)
+            trusted = st.st_size == len(data) and st.st_mtime_ns < started - RACY_NS
+            meta = {"final_url": loc.key, "stat": _stat_key(st) if trusted else None}
+            return self._keep(location, loc.key, data, meta, notes, force)
+        return self._fetch_http(location, loc.key, entry, notes, force)
 
-        use_validators = cached is not None and not force
+    def _fetch_http(self, location, key, entry, notes, force) -> FetchResult:
+        conditional = bool(entry) and not force
         out = http_get(
-            loc.key,
+            key,
             self.config,
             self.limiter,
-            etag=entry.get("etag") if use_validators else None,
-            last_modified=entry.get("last_modified") if use_validators else None,
+            etag=entry.get("etag") if conditional else None,
+            last_modified=entry.get("last_modified") if conditional else None,
             rng=self._rng,
         )
         meta = {
@@ -79,94 +121,78 @@ class SourceCache:
             "content_type": out.content_type,
         }
         if out.status == "fetched":
-            return self._keep(location, loc.key, out.content, meta, notes)
+            return self._keep(location, key, out.content, meta, notes, force)
         if out.status == "not_modified":
-            if not use_validators:
+            if not conditional:
                 issue = fetch_error("fetch_http_error", "HTTP 304 to an unconditional request")
-                return _fallback(location, issue, entry, cached, 304, out.final_url, notes)
-            return self._confirm(location, loc.key, entry, cached, meta, notes)
-        return _fallback(location, out.issue, entry, cached, out.http_status, out.final_url, notes)
+                return self._fallback(location, issue, entry, 304, out.final_url, notes)
+            cached = self._verified(entry)
+            if cached is None:
+                # The 304 points at bytes we no longer have: ask again, unconditionally, and
+                # rewrite the object (force: the damaged copy has the right size).
+                notes.append(_damaged())
+                return self._fetch_http(location, key, {}, notes, force=True)
+            return self._confirm(location, key, entry, cached, meta, notes)
+        return self._fallback(location, out.issue, entry, out.http_status, out.final_url, notes)
 
-    # -- the store ---------------------------------------------------------------------------
+    # -- the index (in memory; see flush) ----------------------------------------------------
 
-    def _keep(self, location, key, data: bytes, meta: dict, notes) -> FetchResult:
-        now = datetime.now(UTC)
-        sha = hashlib.sha256(data).hexdigest()
-        entry = {
-            "sha256": sha,
-            "size": len(data),
-            "fetched_at": now.isoformat(),
-            "http_status": meta.get("http_status"),
-            "etag": meta.get("etag"),
-            "last_modified": meta.get("last_modified"),
-            "final_url": meta.get("final_url"),
-            "content_type": meta.get("content_type"),
-        }
-        issues = list(notes)
-        try:
-            self._write_object(sha, data)
-            self._update_index(key, entry)
-        except OSError as exc:  # the bytes are good; only the next run loses its fallback
-            issues.append(
-                ParseIssue("warning", "fetch_cache_write_failed", f"cache not updated: {exc}")
-            )
-        return FetchResult(location, "fetched", data, sha, now, issues=issues, **_fields(entry))
-
-    def _confirm(self, location, key, entry, cached, meta, notes) -> FetchResult:
-        now = datetime.now(UTC)
-        entry = dict(entry)
-        entry["fetched_at"] = now.isoformat()
-        # A 304 may carry fresh validators; keep the old ones otherwise.
-        for name in ("etag", "last_modified"):
-            entry[name] = meta[name] or entry.get(name)
-        issues = list(notes)
-        try:
-            self._update_index(key, entry)
-        except OSError as exc:
-            issues.append(
-                ParseIssue("warning", "fetch_cache_write_failed", f"cache not updated: {exc}")
-            )
-        fields = _fields(entry) | {"http_status": 304, "final_url": meta["final_url"]}
-        return FetchResult(
-            location, "not_modified", cached, entry["sha256"], now, issues=issues, **fields
-        )
-
-    def _last_good(self, key: str) -> tuple[dict[str, Any], bytes | None, list[ParseIssue]]:
-        """The index entry and its verified bytes; a missing or damaged copy counts as none."""
-        index, notes = self._read_index()
-        entry = index.get(key) or {}
+    def _lookup(self, key: str) -> tuple[dict[str, Any], list[ParseIssue]]:
+        """The index entry for `key` (a copy), if its object is on disk with the recorded size,
+        and any warnings. The object's bytes are not read or verified here (see _verified)."""
+        with self._lock:
+            self._ensure_index()
+            entry = dict(self._index.get(key) or {})
+            notes, self._index_notes = self._index_notes, []
         sha = entry.get("sha256")
         if not sha:
-            return {}, None, notes
+            return {}, notes
         try:
-            data = self._object_path(sha).read_bytes()
+            size = self._object_path(sha).stat().st_size
         except OSError:
-            data = None
-        if data is None or hashlib.sha256(data).hexdigest() != sha:
-            notes.append(
-                ParseIssue("warning", "fetch_cache_damaged", "cached copy missing or damaged")
-            )
-            return {}, None, notes
-        return entry, data, notes
+            size = None
+        if size != entry.get("size"):
+            notes.append(_damaged())
+            return {}, notes
+        return entry, notes
 
-    def _object_path(self, sha: str) -> Path:
-        return object_path(self.root, sha)
+    def _put(self, key: str, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self._ensure_index()
+            self._index[key] = entry
+            self._dirty[key] = entry
 
-    def keep_object(self, sha: str, data: bytes) -> Path:
-        """Make sure the bytes of `sha` are on disk (a failed cache write may have left them
-        out) and return their path."""
-        path = self._object_path(sha)
-        if not path.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(path, data)
-        return path
+    def _ensure_index(self) -> None:  # under self._lock
+        if self._index is None:
+            self._index, self._index_notes = self._load_index()
+            self._trusted.update(_shas(self._index))
 
-    def _write_object(self, sha: str, data: bytes) -> None:
-        path = self._object_path(sha)
-        if path.is_file() and path.stat().st_size == len(data) and sha256_file(path) == sha:
-            return  # content-addressed: already there (and not damaged)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, data)
+    def flush(self) -> None:
+        """Write the entries changed since the last flush to the index file, merged with the
+        file's current content (another process may have flushed since we read it). Raises
+        OSError if the index cannot be written; the entries stay pending for another try."""
+        with self._lock:
+            if self._unsynced:
+                _fsync_all(self._unsynced)  # the objects first: the index must name durable ones
+                self._unsynced = []
+            if not self._dirty:
+                return
+            with open(self.root / "index.lock", "a") as lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                index, _ = self._read_index()
+                for key, entry in self._dirty.items():
+                    if not _newer(index.get(key), entry):
+                        index[key] = entry
+                text = json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True)
+                _atomic_write(self.root / INDEX, text.encode("utf-8"))
+            self._index = index
+            self._trusted.update(_shas(index))
+            self._dirty = {}
+
+    def _load_index(self) -> tuple[dict[str, Any], list[ParseIssue]]:
+        with open(self.root / "index.lock", "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_SH)
+            return self._read_index()
 
     def _read_index(self) -> tuple[dict[str, Any], list[ParseIssue]]:
         try:
@@ -182,15 +208,142 @@ class SourceCache:
             return {}, [issue]
         return index, []
 
-    def _update_index(self, key: str, entry: dict[str, Any]) -> None:
-        # Re-read under the locks so concurrent writers (threads or processes) don't drop
-        # each other's entries.
-        with self._lock, open(self.root / "index.lock", "a") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-            index, _ = self._read_index()
-            index[key] = entry
-            text = json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True)
-            _atomic_write(self.root / INDEX, text.encode("utf-8"))
+    # -- the store ---------------------------------------------------------------------------
+
+    def _keep(self, location, key, data: bytes, meta: dict, notes, verify: bool) -> FetchResult:
+        now = datetime.now(UTC)
+        sha = hashlib.sha256(data).hexdigest()
+        entry = {
+            "sha256": sha,
+            "size": len(data),
+            "fetched_at": now.isoformat(),
+            "http_status": meta.get("http_status"),
+            "etag": meta.get("etag"),
+            "last_modified": meta.get("last_modified"),
+            "final_url": meta.get("final_url"),
+            "content_type": meta.get("content_type"),
+        }
+        if meta.get("stat"):
+            entry["stat"] = meta["stat"]
+        issues = list(notes)
+        try:
+            self._write_object(sha, data, verify)
+        except OSError as exc:  # the bytes are good; only the next run loses its fallback
+            issues.append(
+                ParseIssue("warning", "fetch_cache_write_failed", f"cache not updated: {exc}")
+            )
+        else:
+            self._put(key, entry)  # only once its object is on disk
+        return FetchResult(
+            location, "fetched", data, sha, now, issues=issues, size=len(data), **_fields(entry)
+        )
+
+    def _confirm(self, location, key, entry, cached: bytes, meta, notes) -> FetchResult:
+        now = datetime.now(UTC)
+        entry = dict(entry)
+        entry["fetched_at"] = now.isoformat()
+        # A 304 may carry fresh validators; keep the old ones otherwise.
+        for name in ("etag", "last_modified"):
+            entry[name] = meta[name] or entry.get(name)
+        self._put(key, entry)
+        fields = _fields(entry) | {"http_status": 304, "final_url": meta["final_url"]}
+        return FetchResult(
+            location,
+            "not_modified",
+            cached,
+            entry["sha256"],
+            now,
+            issues=list(notes),
+            size=entry["size"],
+            **fields,
+        )
+
+    def _unchanged_file(self, location, entry, notes) -> FetchResult:
+        """A local file whose stat matches the one recorded when its bytes were hashed: the
+        cached object (present, right size) is its content; nothing is read. The index is not
+        touched either, so a no-change run writes nothing (its fetched_at stays the last read)."""
+        return FetchResult(
+            location,
+            "not_modified",
+            None,
+            entry["sha256"],
+            datetime.now(UTC),
+            issues=list(notes),
+            size=entry["size"],
+            **_fields(entry),
+        )
+
+    def _fallback(self, location, issue, entry, http_status, final_url, notes) -> FetchResult:
+        """A failed fetch: hand back the last good copy, verified, if there is one."""
+        issues = [*notes]
+        cached = self._verified(entry) if entry else None
+        if entry and cached is None:
+            issues.append(_damaged())
+        issues.append(issue)
+        if cached is None:
+            result = _failed(location, issues)
+            result.http_status, result.final_url = http_status, final_url
+            return result
+        issue.message += f"; using the copy fetched at {entry.get('fetched_at')}"
+        fields = _fields(entry) | {"http_status": http_status, "final_url": final_url}
+        when = _parse_time(entry.get("fetched_at"))
+        return FetchResult(
+            location,
+            "cached",
+            cached,
+            entry["sha256"],
+            when,
+            issues=issues,
+            size=len(cached),
+            **fields,
+        )
+
+    def _verified(self, entry: dict[str, Any]) -> bytes | None:
+        """The entry's cached bytes if they still hash to its sha256 (checked only when they
+        are handed back: a 304 or a fallback), else None."""
+        sha = entry.get("sha256")
+        try:
+            data = self._object_path(sha).read_bytes()
+        except (OSError, TypeError):
+            return None
+        return data if hashlib.sha256(data).hexdigest() == sha else None
+
+    def _object_path(self, sha: str) -> Path:
+        return object_path(self.root, sha)
+
+    def keep_object(self, sha: str, data: bytes) -> Path:
+        """Make sure the bytes of `sha` are on disk (a failed cache write may have left them
+        out) and return their path."""
+        path = self._object_path(sha)
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(path, data)
+        return path
+
+    def _write_object(self, sha: str, data: bytes, verify: bool = False) -> None:
+        path = self._object_path(sha)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            size = None
+        if size == len(data):
+            # Content-addressed: an object the index names (so synced by a flush) or that this
+            # instance wrote, of the right size, is these bytes unless damaged in place, which
+            # _verified catches when it is handed back. Any other (e.g. left unsynced by a
+            # crash), or any under `verify` (force), is hashed first.
+            with self._lock:
+                trusted = sha in self._trusted
+            if (trusted and not verify) or sha256_file(path) == sha:
+                with self._lock:
+                    self._trusted.add(sha)
+                return
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
+        _atomic_write(path, data, sync=False)  # synced by flush(), before the index names it
+        with self._lock:
+            self._trusted.add(sha)
+            self._unsynced.append(path)
 
 
 def object_path(root: Path, sha: str) -> Path:
@@ -198,13 +351,14 @@ def object_path(root: Path, sha: str) -> Path:
     return root / "objects" / sha[:2] / sha
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, data: bytes, sync: bool = True) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -223,17 +377,56 @@ def _failed(location: str, issues: list[ParseIssue]) -> FetchResult:
     )
 
 
-def _fallback(location, issue, entry, cached, http_status, final_url, notes) -> FetchResult:
-    """A failed fetch: hand back the last good copy if there is one, with the error."""
-    issues = [*notes, issue]
-    if cached is None:
-        result = _failed(location, issues)
-        result.http_status, result.final_url = http_status, final_url
-        return result
-    issue.message += f"; using the copy fetched at {entry.get('fetched_at')}"
-    fields = _fields(entry) | {"http_status": http_status, "final_url": final_url}
-    when = _parse_time(entry.get("fetched_at"))
-    return FetchResult(location, "cached", cached, entry["sha256"], when, issues=issues, **fields)
+def _fsync_one(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:  # removed since: an index entry for it reads as "missing"
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_all(paths: list[Path]) -> None:
+    """fsync many files; concurrent fsyncs let the filesystem commit them together (about 5x
+    faster than one by one for small files). Raises the first OSError."""
+    if len(paths) < 4:
+        for path in paths:
+            _fsync_one(path)
+        return
+    with ThreadPoolExecutor(max_workers=min(16, len(paths))) as pool:
+        for _ in pool.map(_fsync_one, paths):
+            pass
+
+
+def _shas(index: dict[str, Any]) -> set[str]:
+    return {e["sha256"] for e in index.values() if isinstance(e, dict) and e.get("sha256")}
+
+
+def _damaged() -> ParseIssue:
+    return ParseIssue("warning", "fetch_cache_damaged", "cached copy missing or damaged")
+
+
+def _stat(path: Path | None) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except (OSError, TypeError):
+        return None
+
+
+def _stat_key(st: os.stat_result | None) -> list[int] | None:
+    """What must match for a local file to count as unchanged (a list: it survives JSON)."""
+    if st is None or not stat.S_ISREG(st.st_mode):
+        return None
+    return [getattr(st, name) for name in STAT_FIELDS]
+
+
+def _newer(on_disk: dict[str, Any] | None, ours: dict[str, Any]) -> bool:
+    """True if the entry another process flushed was fetched after ours (keep it)."""
+    if not isinstance(on_disk, dict) or not on_disk.get("fetched_at"):
+        return False
+    return _parse_time(on_disk.get("fetched_at")) > _parse_time(ours.get("fetched_at"))
 
 
 def _parse_time(text: str | None) -> datetime:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -58,24 +60,34 @@ def _bad_scheme(location: str, why: str) -> Location:
     return Location("bad", location, issue=issue)
 
 
-def read_local(path: Path, max_bytes: int) -> tuple[bytes | None, ParseIssue | None]:
-    """The file's bytes, or an error issue (missing, not a file, unreadable, over the cap)."""
+def read_local(
+    path: Path, max_bytes: int
+) -> tuple[bytes | None, ParseIssue | None, os.stat_result | None]:
+    """The file's bytes and its stat taken when it was opened (before reading: a write during
+    the read changes the mtime, so the next run sees it), or an error issue (missing, not a
+    file, unreadable, over the cap)."""
     try:
-        if not path.exists():
-            return None, fetch_error("fetch_not_found", "local file does not exist", str(path))
-        if not path.is_file():
-            return None, fetch_error("fetch_read_error", "not a regular file", str(path))
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, _too_large(path, size, max_bytes)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return (
+                None,
+                fetch_error("fetch_not_found", "local file does not exist", str(path)),
+                None,
+            )
+        if not stat.S_ISREG(st.st_mode):
+            return None, fetch_error("fetch_read_error", "not a regular file", str(path)), None
+        if st.st_size > max_bytes:
+            return None, _too_large(path, st.st_size, max_bytes), None
         # Read one byte past the cap: the file may have grown since stat().
         with path.open("rb") as fh:
+            st = os.fstat(fh.fileno())
             data = fh.read(max_bytes + 1)
     except OSError as exc:
-        return None, fetch_error("fetch_read_error", f"cannot read file: {exc}", str(path))
+        return None, fetch_error("fetch_read_error", f"cannot read file: {exc}", str(path)), None
     if len(data) > max_bytes:
-        return None, _too_large(path, len(data), max_bytes)
-    return data, None
+        return None, _too_large(path, len(data), max_bytes), None
+    return data, None, st
 
 
 def _too_large(path: Path, size: int, max_bytes: int) -> ParseIssue:

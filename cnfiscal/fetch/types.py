@@ -25,9 +25,16 @@ class FetchConfig:
 
 @dataclass
 class FetchResult:
+    """One source's fetch. `sha256` names the bytes to parse; they are always in the cache's
+    object store (`object_path(root, sha256)`) when the result is ok, so `content` is only a
+    convenience: the bytes when this fetch had them in hand (a download, a file read, a 304 or
+    a fallback, both verified against the sha), None for a local file whose stat matched the
+    cache (not_modified without reading it). Use `ok` and `size`, not `content`, to tell
+    whether there is something to parse and how big it is."""
+
     location: str
     status: str  # "fetched" | "not_modified" | "cached" | "failed"
-    content: bytes | None  # the bytes to parse (for not_modified/cached: the last good copy)
+    content: bytes | None  # the bytes, when read (see above); None when failed
     sha256: str | None
     fetched_at: datetime  # UTC; for "cached", when the returned copy was last fetched/confirmed
     http_status: int | None
@@ -36,11 +43,12 @@ class FetchResult:
     final_url: str | None
     content_type: str | None
     issues: list[ParseIssue] = field(default_factory=list)
+    size: int | None = None  # bytes behind sha256
 
     @property
     def ok(self) -> bool:
         """True when there are bytes to parse (fresh, confirmed or the last good copy)."""
-        return self.content is not None
+        return self.sha256 is not None and self.status != "failed"
 
 
 def fetch_error(code: str, message: str, quote: str = "") -> ParseIssue:

@@ -68,7 +68,8 @@ def test_force_skips_validators(server, make_config, tmp_path):
 
 def test_validators_survive_a_new_cache_object(server, make_config, tmp_path):
     conditional(server, "/p", V1, etag='"v1"')
-    SourceCache(tmp_path, make_config()).fetch(server.url("/p"))
+    with SourceCache(tmp_path, make_config()) as cache:  # leaving the block flushes the index
+        cache.fetch(server.url("/p"))
     again = SourceCache(tmp_path, make_config()).fetch(server.url("/p"))
     assert again.status == "not_modified" and again.content == V1
 
@@ -85,6 +86,7 @@ def test_changed_content_is_fetched_and_indexed(server, make_config, tmp_path):
     assert second.status == "fetched" and second.content == V2
     assert second.sha256 != first.sha256
 
+    cache.flush()
     index = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
     assert index[server.url("/c")]["sha256"] == hashlib.sha256(V2).hexdigest()
     assert index[server.url("/c")]["etag"] == '"2"'
@@ -127,8 +129,10 @@ def test_damaged_cached_copy_is_not_used_for_validators(server, make_config, tmp
     blob = tmp_path / "objects" / first.sha256[:2] / first.sha256
     blob.write_bytes(b"x" * len(V1))  # same size, wrong bytes
     second = cache.fetch(server.url("/d"))
-    # A 304 would leave us with no good bytes, so the cache must ask unconditionally.
-    assert "If-None-Match" not in server.hits("/d")[1]
+    # The copy is only checked when a 304 hands it back; it is damaged, so the 304 leaves us
+    # with no good bytes and the cache asks again, unconditionally.
+    assert server.hits("/d")[1].get("If-None-Match") == '"v1"'
+    assert "If-None-Match" not in server.hits("/d")[2]
     assert second.status == "fetched" and second.content == V1
     assert "fetch_cache_damaged" in [i.code for i in second.issues]
     assert blob.read_bytes() == V1  # repaired
@@ -137,8 +141,10 @@ def test_damaged_cached_copy_is_not_used_for_validators(server, make_config, tmp
 def test_corrupt_index_is_ignored_not_fatal(server, make_config, tmp_path):
     server.routes["/i"] = lambda h: server.reply(h, 200, V1)
     (tmp_path / "index.json").write_text("{not json", encoding="utf-8")
-    result = SourceCache(tmp_path, make_config()).fetch(server.url("/i"))
+    with SourceCache(tmp_path, make_config()) as cache:
+        result = cache.fetch(server.url("/i"))
     assert result.status == "fetched" and result.content == V1
+    assert [i.code for i in result.issues] == ["fetch_cache_damaged"]
     assert json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
 
 
@@ -157,5 +163,6 @@ def test_concurrent_fetches_keep_every_index_entry(server, make_config, tmp_path
     for t in threads:
         t.join(timeout=20)
     assert all(results[n].content == f"doc {n}".encode() for n in range(8))
+    cache.flush()
     index = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
     assert {server.url(f"/t{n}") for n in range(8)} <= set(index)
