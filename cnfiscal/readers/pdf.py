@@ -28,8 +28,10 @@ def _page_geometry(page, textpage, raw_text: str, text: str) -> tuple:
     if not looks_tabular(text):
         return PageGeometry(text_lines(text), width, [], tabular=False)
     box = display_box(page)
-    rules = vertical_rules(page, box)
-    return PageGeometry(page_words(textpage, raw_text, box, rules), width, rules)
+    across: list = []
+    rules = vertical_rules(page, box, across)
+    words = page_words(textpage, raw_text, box, rules)
+    return PageGeometry(words, width, rules, across=across)
 
 
 def read_pdf(data: bytes, with_tables: bool = True) -> ParsedDocument:

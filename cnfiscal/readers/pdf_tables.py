@@ -28,6 +28,10 @@ _MARKER = re.compile(
 )
 _PROSE = re.compile(r"[^，。；]{6,}[，。；]")
 _TOTALISH = re.compile(r"合计|总计|小计|其中")
+# the header of a performance indicator grid (一级指标 | 二级指标 | 三级指标 | 指标值)
+_INDICATOR_HEAD = re.compile(r"[一二三]级指标")
+# a target cell of an indicator table: ≥95%, ≤1, 100%, 全年≥10000家次
+_TARGET = re.compile(r"[≥≤＞＜]\s*\d|^\d+(?:\.\d+)?[%％]$")
 
 
 def _line_text(line: list[Word]) -> str:
@@ -228,6 +232,120 @@ def _build(
     return table, [(a + b) / 2 for a, b in cols]
 
 
+def _borders_at(line: list[Word], rules: list) -> tuple[int, ...]:
+    """The x of the vertical rules crossing a line, close ones merged."""
+    y = sum(w.mid_y for w in line) / len(line)
+    xs: list[float] = []
+    for x in sorted(x for x, t, b in rules if t < y < b):
+        if not xs or x - xs[-1] >= 3:
+            xs.append(x)
+    return tuple(round(x) for x in xs)
+
+
+def _is_prose(w: Word) -> bool:
+    return bool(_PROSE.search(w.text)) or len(w.text) > 12
+
+
+def _merged_row(key: tuple[int, ...], grid: tuple[int, ...]) -> bool:
+    """A row of `grid` whose merged cells drop some inner borders (a 总分 row spanning the
+    name columns): same frame, its borders a subset of the grid's."""
+    near = lambda x: any(abs(x - g) <= 2 for g in grid)  # noqa: E731
+    return (
+        len(key) >= 4  # still three cells: a full-width prose row is no part of the grid
+        and len(grid) > len(key)
+        and abs(key[0] - grid[0]) <= 2
+        and abs(key[-1] - grid[-1]) <= 2
+        and all(near(x) for x in key)
+    )
+
+
+def _wrapped_grids(
+    seg: _Segment, page_no: int, rules: list, across: list
+) -> list[tuple[Table, list[float]]]:
+    """Ruled grids whose cells hold wrapped prose (申报表 with 主要实施内容, 绩效指标 …).
+
+    Sentences in a table make long words, so the plain reading takes such a grid for prose.
+    Here the drawn lines decide: lines crossed by the same vertical rules form one grid (a
+    form stacks several, each with its own columns), every long word must sit inside one ruled
+    cell (prose running across the page crosses the borders), and the horizontal rules group
+    a cell's wrapped lines into one row; text of a merged cell goes to its first row.
+    """
+    blocks: list[tuple[tuple[int, ...], list[list[Word]]]] = []
+    for line in seg.lines:
+        key = _borders_at(line, rules)
+        if blocks and (blocks[-1][0] == key or _merged_row(key, blocks[-1][0])):
+            blocks[-1][1].append(line)
+        else:
+            blocks.append((key, [line]))
+    out = []
+    for borders, lines in blocks:
+        if len(borders) < 4:  # a frame and at least two inner borders: three columns
+            continue
+        data = [ln for ln in lines if _is_data(ln) or any(_TARGET.search(w.text) for w in ln)]
+        if len(data) < 2:
+            continue
+        words = [w for ln in lines for w in ln]
+        if any(_is_prose(w) and any(w.x0 + 1 < x < w.x1 - 1 for x in borders) for w in words):
+            continue
+        cols = [(float(a), float(b)) for a, b in zip(borders, borders[1:], strict=False)]
+        table = _banded(lines, data, cols, across, seg, page_no)
+        if table is not None:
+            out.append((table, [(a + b) / 2 for a, b in cols]))
+    return out
+
+
+def _banded(lines, data, cols, across, seg: _Segment, page_no: int) -> Table | None:
+    """Rows of a ruled grid from its horizontal rules: lines between the same two rules of a
+    column are one cell; a column without a rule between two rows holds a merged cell."""
+    top = min(w.top for ln in lines for w in ln) - 2
+    bottom = max(w.bottom for ln in lines for w in ln) + 2
+    inside = [(y, x0, x1) for y, x0, x1 in across if top < y < bottom]
+    col_breaks = []
+    for a, b in cols:
+        mid = (a + b) / 2
+        col_breaks.append(sorted([top] + [y for y, x0, x1 in inside if x0 <= mid <= x1]))
+    starts: list[float] = []
+    for y in sorted({y for br in col_breaks for y in br}):
+        if not starts or y - starts[-1] >= 2:
+            starts.append(y)
+    if len(starts) < 2:
+        return None
+
+    def band(y: float, breaks: list[float]) -> int:
+        start = max((b for b in breaks if b <= y), default=top)
+        return max(i for i, s in enumerate(starts) if s <= start + 1)
+
+    cells: dict[int, list[str]] = {}
+    data_bands = set()
+    for ln in lines:
+        for w in ln:
+            j = max(range(len(cols)), key=lambda k: _overlap(w, cols[k]))
+            r = band(w.mid_y, col_breaks[j])
+            cells.setdefault(r, [""] * len(cols))[j] += w.text
+        if any(ln is d for d in data):
+            j0 = max(range(len(cols)), key=lambda k: _overlap(ln[-1], cols[k]))
+            data_bands.add(band(ln[-1].mid_y, col_breaks[j0]))
+    order = sorted(cells)
+    rows = [cells[r] for r in order]
+    n_head = next((i for i, r in enumerate(order) if r in data_bands), len(rows))
+    if n_head >= len(rows) - 1 and len(rows) < 2:
+        return None
+    title = " ".join(seg.title)
+    head_text = " ".join("".join(r) for r in rows[:n_head])
+    unit_m = _UNIT.search(title + " " + head_text) or re.search(
+        r"[(（](万元|亿元|千元|元)[)）]", head_text
+    )
+    return Table(
+        rows=rows,
+        page=page_no,
+        title=title,
+        unit=unit_m.group(1) if unit_m else "",
+        pages=[page_no],
+        header_rows=n_head,
+        row_pages=[page_no] * len(rows),
+    )
+
+
 def _has_own_title(title: str) -> bool:
     return bool(re.search(r"表", title)) and not _CONTINUED.search(title)
 
@@ -255,6 +373,7 @@ def _join(prev: _Built, table: Table, centers: list[float]) -> None:
 
 
 _NUMBER_TOKEN = re.compile(r"(?:^|\s)[-－]?\d[\d,]*(?:\.\d+)?(?=\s|$)")
+_TARGET_TOKEN = re.compile(r"(?:^|\s)[≥≤＞＜]?\d+(?:\.\d+)?[%％]?(?=\s|$)|[≥≤＞＜]\d")
 
 
 def looks_tabular(text: str) -> bool:
@@ -263,6 +382,8 @@ def looks_tabular(text: str) -> bool:
     time, so the bar is low."""
     if len(_NUMBER_TOKEN.findall(text)) >= 4:
         return True
+    if len(_TARGET_TOKEN.findall(text)) >= 6:
+        return True  # the 指标值 columns of an indicator table (≥95% ≥95%)
     lines = text.split("\n")
     # a lone 合计 row carried over to its own page still has two figures on one line
     return any(_TITLE.search(ln.strip()) or len(_NUMBER_TOKEN.findall(ln)) >= 2 for ln in lines)
@@ -283,23 +404,35 @@ def tables_from_pages(pages: list[PageGeometry], issues: list[ParseIssue]) -> li
         if not geo.tabular:
             continue
         for k, seg in enumerate(segs):
-            result = _build(seg, page_no, width, rules)
-            if result is None:
-                continue
-            table, centers = result
-            prev = built[-1] if built else None
-            continues = (
-                prev is not None
-                and k == 0
-                and not _has_own_title(table.title)
-                and prev.table.pages[-1] == page_no - 1
-            )
-            if continues and prev is not None:
-                _join(prev, table, centers)
-                continue
-            header = ["".join(r) for r in table.rows[: table.header_rows]]
-            built.append(_Built(table, centers, header))
+            found = []
+            ruled = bool(rules and geo.across)
+            if ruled and any(_INDICATOR_HEAD.search(_line_text(ln)) for ln in seg.lines[:12]):
+                # an indicator grid wraps its names: the drawn rows keep each cell whole
+                found = _wrapped_grids(seg, page_no, rules, geo.across)
+            if not found:
+                result = _build(seg, page_no, width, rules)
+                found = [result] if result is not None else []
+            if not found and ruled:
+                found = _wrapped_grids(seg, page_no, rules, geo.across)
+            for n, (table, centers) in enumerate(found):
+                _add(built, table, centers, page_no, k + n)
     tables = [b.table for b in built]
     for i, t in enumerate(tables):
         t.index = i
     return tables
+
+
+def _add(built: list[_Built], table: Table, centers: list[float], page_no: int, k: int) -> None:
+    """A page's k-th table: a new table, or the rest of the previous page's last one."""
+    prev = built[-1] if built else None
+    continues = (
+        prev is not None
+        and k == 0
+        and not _has_own_title(table.title)
+        and prev.table.pages[-1] == page_no - 1
+    )
+    if continues and prev is not None:
+        _join(prev, table, centers)
+        return
+    header = ["".join(r) for r in table.rows[: table.header_rows]]
+    built.append(_Built(table, centers, header))

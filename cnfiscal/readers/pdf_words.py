@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ctypes
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Word:
 
 
 Rule = tuple[float, float, float]  # x, top, bottom of a vertical ruling line
+HRule = tuple[float, float, float]  # y, x0, x1 of a horizontal ruling line
 
 
 def display_box(page):
@@ -138,8 +139,9 @@ def group_lines(words: list[Word]) -> list[list[Word]]:
     return lines
 
 
-def vertical_rules(page, box) -> list[Rule]:
-    """x, top, bottom of the page's vertical ruling lines and of the sides of drawn boxes.
+def vertical_rules(page, box, across: list[HRule] | None = None) -> list[Rule]:
+    """x, top, bottom of the page's vertical ruling lines and of the sides of drawn boxes;
+    the horizontal lines (y, x0, x1) go to `across` when given (row borders of ruled forms).
 
     Ruled tables carry their column borders as paths. Objects are walked with raw pdfium calls
     (pypdfium2's object wrappers cost ~10x more on pages drawn with thousands of paths).
@@ -167,6 +169,8 @@ def vertical_rules(page, box) -> list[Rule]:
                 continue
             x0, x1, t, b = box(left.value, bottom.value, right.value, top.value)
             if b - t < 4:
+                if across is not None and x1 - x0 > 10:
+                    across.append(((t + b) / 2, x0, x1))
                 continue
             if x1 - x0 < 2:
                 rules.append(((x0 + x1) / 2, t, b))
@@ -192,6 +196,7 @@ class PageGeometry:
     width: float
     rules: list[Rule]
     tabular: bool = True
+    across: list[HRule] = field(default_factory=list)  # horizontal rules
 
 
 def text_lines(text: str) -> list[Word]:
