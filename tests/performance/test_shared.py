@@ -54,9 +54,21 @@ def test_guangzhou_target_form_states_targets(shared):
     assert facts and {f.basis for f in facts} == {"budget"}
     sat = [f for f in facts if f.code == "satisfaction_rate"]
     assert any(str(f.value) == "95" and f.qualifier == "≥" for f in sat)
-    if not parsed.tables:
-        pytest.skip("reader returns no tables for this PDF yet")
-    assert any(f.source == "table" for f in facts)
+    assert parsed.tables
+    table = {f.item: f for f in facts if f.source == "table"}
+    assert len(table) >= 20
+    # the 指标值 grid: qualifiers, units, categories and whole names from wrapped cells
+    assert (table["kpi:有效投诉率"].qualifier, str(table["kpi:有效投诉率"].value)) == ("≤", "1")
+    assert table["kpi:汇聚数据数量"].unit == "条" and table["kpi:汇聚数据数量"].value == 10**9
+    assert table["kpi:服务企业次数"].unit == "家次" and table["kpi:服务企业次数"].qualifier == "≥"
+    assert {table[f"kpi:项目{w}数量"].unit for w in ("立项", "终验")} == {"个"}
+    assert table["kpi:话务接通率"].category == "benefit"
+    assert table["kpi:工单转派的及时率"].category == "output"
+    assert table["kpi:项目预算控制率"].category == "cost"
+    full = "kpi:数字政府政务云、安全运营、信息基础设施统一运维服务综合满意率"
+    assert table[full].category == "satisfaction" and table[full].qualifier == "≥"
+    # names read from the grid, not from the page text's broken lines
+    assert not [f for f in facts if f.item in ("kpi:≥", "kpi:≤", "kpi:效投诉率", "kpi:验数量")]
 
 
 def test_xian_self_evaluation_tables(shared):

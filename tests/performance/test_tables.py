@@ -71,3 +71,47 @@ def test_graded_standards_in_tab_separated_text():
         "kpi:窗口日常工作完成率(差)": "80",
     }
     assert all(f.basis == "budget" and f.start is not None for f in facts)
+
+
+# 项目支出绩效目标表 as 长沙/北京 print them: one row per indicator, the project named in its
+# own column (carried down), the value bare with its unit and comparison in columns of their own
+PROJECT_HEAD = ["项目名称", "绩效目标", "一级指标", "二级指标", "三级指标", "性质", "指标值",
+                "度量单位"]  # fmt: skip
+
+
+def test_unit_and_comparison_columns_complete_a_bare_value():
+    rows = [
+        ["11000022T000000438666-公报制作发行", "及时公开政策文件", "产出指标", "数量指标",
+         "每年发行公报册数", "＝", "7.32", "万册"],
+        ["", "", "满意度指标", "服务对象满意度指标", "群众满意度", "≥", "90", "%"],
+        ["热线运营", "12345热线运营", "产出指标", "时效指标", "故障响应时间", "≤", "10", "分钟"],
+        ["", "", "成本指标", "经济成本指标", "专家劳务费", "≤", "37600", "元"],
+    ]  # fmt: skip
+    t = Table(rows=[PROJECT_HEAD, *rows], page=20, index=0, title="预算表12项目支出绩效目标表")
+    facts, _ = run("", tables=[t])
+    by = {f.item: f for f in facts}
+    copies = by["kpi:公报制作发行/每年发行公报册数"]
+    assert (copies.value, copies.unit, copies.qualifier) == (73200, "册", None)
+    sat = by["kpi:公报制作发行/群众满意度"]  # the project carries down to the next row
+    assert (str(sat.value), sat.unit, sat.qualifier, sat.measure) == ("90", "%", "≥", "share")
+    assert sat.category == "satisfaction" and sat.basis == "budget"
+    assert by["kpi:热线运营/故障响应时间"].unit == "分钟"
+    assert by["kpi:热线运营/故障响应时间"].qualifier == "≤"
+    assert not [f for f in facts if "专家劳务费" in f.item]  # spending: the money statements
+    assert not [f for f in facts if "及时公开" in f.item or f.item.endswith("/")]
+
+
+def test_value_words_are_not_names_and_ranges_give_no_target():
+    rows = [
+        ["满意度指标", "服务对象满意度指标", "全站职工满意度", "大于95%", "98%", "10", "9"],
+        ["效益指标", "社会效益指标", "年采供血量增幅", "上涨5%-10%", "上涨6.23%", "15", "15"],
+        ["满意度指标", "服务对象满意度指标", "会议次数、评选稿件", "≥30次；≥20篇", "", "5", "5"],
+    ]
+    facts, _ = run("", tables=_grid(rows))
+    got = {(f.item, f.basis): f for f in facts}
+    assert got[("kpi:全站职工满意度", "budget")].qualifier == ">"
+    assert ("kpi:年采供血量增幅", "budget") not in got  # a range states no single target
+    assert str(got[("kpi:年采供血量增幅", "actual")].value) == "6.23"
+    assert got[("kpi:评选稿件", "budget")].unit == "篇"  # listed names pair with listed values
+    assert str(got[("kpi:会议次数", "budget")].value) == "30"
+    assert not [f for f in facts if f.item in ("kpi:大于", "kpi:上涨", "kpi:-")]

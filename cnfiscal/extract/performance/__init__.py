@@ -9,6 +9,7 @@ their scale and targets without an achievement. `code` carries the vocabulary ke
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from cnfiscal.extract.performance.checks import check_facts
 from cnfiscal.extract.performance.prose import Context, facts_from_sentence
@@ -72,22 +73,45 @@ def extract_performance(
             )
     table_facts = facts_from_tables(tables, ctx, issues)
     table_facts += facts_from_tables(text_grids(text), ctx, issues, from_text=True)
-    facts = _drop_table_echoes(facts, table_facts) + table_facts
+    facts = table_facts + _drop_table_echoes(facts, table_facts)
     facts = _dedupe(facts)
     check_facts(facts, issues)
     return facts
 
 
+# a cell that says more than a figure (a name, "全年≥10000家次"): prose quoting it echoes the row
+_WORDED = re.compile(r"[\u4e00-\u9fff].*[\u4e00-\u9fff]")
+
+
+def _flat(s: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
+
+
 def _drop_table_echoes(prose: list[Fact], table: list[Fact]) -> list[Fact]:
-    """A PDF's text repeats its tables line by line; keep the table's reading of those rows."""
+    """A PDF's text repeats its tables line by line; keep the table's reading of those rows.
+
+    A prose figure is an echo when a table gives the same value and unit and the prose around
+    it is a table line (no clause punctuation), lies inside one of that row's cells (a wrapped
+    cell's second line), or quotes one of its value cells (全年≥10000家次).
+    """
     if not table:
         return prose
-    seen = {(f.value, f.unit) for f in table}
+    rows: dict[tuple, list[list[str]]] = {}
+    for f in table:
+        cells = [_flat(c) for c in (f.evidence or "").split(" | ")]
+        rows.setdefault((f.value, f.unit), []).append([c for c in cells if len(c) >= 4])
     out = []
     for f in prose:
-        line_like = f.evidence and not re.search(r"[，,。；;]", f.evidence)
-        if line_like and (f.value, f.unit) in seen:
-            continue
+        found = rows.get((f.value, f.unit))
+        if found is not None:
+            ev = _flat(f.evidence)
+            # a table line has no clause punctuation (1,033.00 is a figure, not a clause)
+            plain = re.sub(r"(?<=\d),(?=\d{3})", "", f.evidence or "")
+            line_like = plain and not re.search(r"[，,。；;]", plain)
+            if line_like or any(
+                ev in c or (c in ev and _WORDED.search(c)) for cells in found for c in cells if ev
+            ):
+                continue
         out.append(f)
     return out
 

@@ -64,8 +64,9 @@ def indicator_for(name: str, unit: str = "") -> Indicator | None:
 
 # Words that start a clause but are not part of the indicator's name.
 _LEAD = re.compile(
-    r"^(?:其中|另外|此外|同时|并且|并|和|及|以及|且|共|合计|累计|总计|全年|今年|本年|当年|年内|"
-    r"目前|截止目前|截至目前|已|已经|我们|我局|我区|我市|我单位|本单位|本部门|共计|有|对|为|在|"
+    r"^(?:其中|另外|此外|同时|并且|并|和|及(?!时)|以及|且|共(?!享|建|同)|合计|累计|总计|全年|今年|"
+    r"本年|当年|年内|目前|截止目前|截至目前|已|已经|我们|我局|我区|我市|我单位|本单位|本部门|共计|"
+    r"有(?!效)|对(?!外|接)|为|在(?!线|岗|编|校|建)|"
     r"将|把|向|给|由|(?:设定|设置|确定)?(?:绩效)?目标值?(?:为|是)|"
     r"\d{4}年度?|\d{1,2}月份?|底|末)+"
 )
@@ -77,10 +78,17 @@ _TAIL = re.compile(
 _QUOTES = re.compile(r"[“”\"'‘’《》<>「」]")
 
 
-def clean_name(raw: str) -> str:
+# One-character connectives that start prose clauses but also start names written in a table
+# cell (有效投诉率, 在线办理率, 对外公开率): a cell keeps them.
+_CELL_KEEP = re.compile(r"^(?:有|对|为|在|将|把|向|给|由|和|及|并|且|共|底|末)(?!\d)")
+
+
+def clean_name(raw: str, cell: bool = False) -> str:
+    """The indicator name in `raw`: clause words around it dropped. A table cell (`cell`) is a
+    name already, so only the multi-character lead words (其中, 全年 …) go."""
     s = _QUOTES.sub("", raw or "").strip(" \t:：,，、()（）")
     for _ in range(3):
-        t = _LEAD.sub("", s).strip(" :：,，、")
+        t = s if cell and _CELL_KEEP.match(s) else _LEAD.sub("", s).strip(" :：,，、")
         t = _TAIL.sub("", t).strip(" :：,，、")
         if t == s:
             break

@@ -10,7 +10,7 @@ are read the same way.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from cnfiscal.extract.performance.labels import clean_name, indicator_for
@@ -20,11 +20,13 @@ from cnfiscal.extract.performance.prose import (
     Context,
     measure_of,
 )
-from cnfiscal.extract.performance.quantities import Qty, parse_cell, scan
+from cnfiscal.extract.performance.quantities import MONEY_UNITS, Qty, parse_cell, scan, unit_kind
 from cnfiscal.model import Fact, ParseIssue
 from cnfiscal.readers import Table
 
 _NAME_HEAD = re.compile(r"三级指标|指标内容|指标名称|绩效指标|具体指标|^指标$")
+# most specific first: a form's merged left label 绩效指标 sits beside its 三级指标 column
+_NAME_RANK = ("三级指标", "指标名称", "指标内容", "具体指标", "绩效指标", "指标")
 _LEVEL1 = re.compile(r"一级指标")
 _LEVEL2 = re.compile(r"二级指标")
 _GRADE = re.compile(r"(优秀|优|良好|良|中等|中|合格|差|不合格)$")
@@ -32,8 +34,21 @@ _BUDGET_HEAD = re.compile(r"指标值|目标值|年度目标|预期目标|计划
 _ACTUAL_HEAD = re.compile(r"实际完成|完成值|实际值|实际|完成情况")
 _SCALE_HEAD = re.compile(r"分值|权重")
 _SCORE_HEAD = re.compile(r"得分")
+# columns that qualify the value: its unit (度量单位 %), its comparison (指标值类型 ≥ / = / 定性),
+# the project a row belongs to (单位（项目）名称), and prose about it (指标值内容, 指标解释 …)
+_UNIT_HEAD = re.compile(r"度量单位|计量单位|^单位$")
+_KIND_HEAD = re.compile(r"指标值类型|指标类型|指标性质|^性质$|比较符|运算符")
+_PROJECT_HEAD = re.compile(r"项目[)）]?名称")
+_NOTE_HEAD = re.compile(r"内容|说明|解释|描述|标准|备注|依据|来源")
+_KIND_QUALIFIER = {"≥": "≥", "≧": "≥", ">=": "≥", "≤": "≤", "≦": "≤", "<=": "≤", ">": ">",
+                   "＞": ">", "<": "<", "＜": "<"}  # fmt: skip
 _TOTAL = re.compile(r"^(?:总分|合计|总计|综合得分|金额合计|资金合计)$")
-_NAME_PREFIX = re.compile(r"^(?:指标\s*\d+\s*[:：.、]?|\d+\s*[.、]|[(（]\d+[)）])")
+_NAME_PREFIX = re.compile(r"^(?:指标\s*\d+\s*[:：.、]?|\d+\s*[.、](?!\d)|[(（]\d+[)）])")
+# two figures joined as a range ("5%-10%", "3至5个"): no single target
+_RANGE = re.compile(r"[\d.]+[%％]?\s*[-－~～—至到]+\s*[\d.]+")
+_RANGE_END = re.compile(r"\d[%％]?\s*[-－~～—至到]+\s*$")
+# what may stand before a figure in a value cell without naming it ("均大于95%", "上涨6.23%")
+_NOT_A_NAME = re.compile(r"^(?:均|各|全年|年度|上涨|增长|增幅|下降|降低|提高|提升)*$")
 _UNIT_IN_NAME = re.compile(r"[(（]\s*([^()（）\d]{1,4})\s*[)）]$")
 _CATEGORIES = (
     ("satisfaction", "满意"),
@@ -89,6 +104,9 @@ class _Layout:
     actual: list[int] = field(default_factory=list)
     scale: int | None = None
     score: int | None = None
+    unit: int | None = None
+    kind: int | None = None
+    project: int | None = None
 
 
 def _cell(row: list[str], col: int | None) -> str:
@@ -101,6 +119,19 @@ def _is_header_cell(v: str) -> bool:
     return bool(v) and not re.search(r"\d", v) and len(v) <= 12
 
 
+def _name_col(row: list[str]) -> int | None:
+    """The column naming the indicators: the most specific name header in the row."""
+    cols = [c for c in range(len(row)) if _NAME_HEAD.search(_cell(row, c))]
+    if not cols:
+        return None
+
+    def rank(c: int) -> int:
+        v = _cell(row, c)
+        return next((i for i, w in enumerate(_NAME_RANK) if w in v), len(_NAME_RANK))
+
+    return min(cols, key=rank)
+
+
 def _layout(rows: list[list[str]]) -> _Layout | None:
     """Column roles from the header block around the row naming the indicator column.
 
@@ -108,7 +139,7 @@ def _layout(rows: list[list[str]]) -> _Layout | None:
     the header-like cells of up to two rows above and below, joined.
     """
     for h, row in enumerate(rows[:40]):
-        name_col = next((c for c, v in enumerate(row) if _NAME_HEAD.search(_cell(row, c))), None)
+        name_col = _name_col(row)
         if name_col is None:
             continue
         top = h
@@ -144,10 +175,21 @@ def _layout(rows: list[list[str]]) -> _Layout | None:
             for c in range(len(rows[r]))
         )
         yearly = any("年度" in x and _BUDGET_HEAD.search(x) for x in heads)
+        notes: list[tuple[int, str]] = []
         for c, head in enumerate(heads):
             if c == name_col or not head:
                 continue
-            if _LEVEL1.search(head) and c != name_col:
+            if c < name_col and not (_LEVEL1.search(head) or _LEVEL2.search(head)):
+                if _PROJECT_HEAD.search(head):
+                    lay.project = c
+                continue  # left of the names: the project and its goal told in words
+            if _UNIT_HEAD.search(head):
+                lay.unit = c
+            elif _KIND_HEAD.search(head):
+                lay.kind = c
+            elif _PROJECT_HEAD.search(head):
+                lay.project = c
+            elif _LEVEL1.search(head) and c != name_col:
                 lay.level1 = c
             elif _LEVEL2.search(head):
                 lay.level2 = c
@@ -159,10 +201,14 @@ def _layout(rows: list[list[str]]) -> _Layout | None:
                 lay.budget.append((c, _GRADE.search(head).group(1)))
             elif _ACTUAL_HEAD.search(head) and "目标" not in head.replace("目标实际", ""):
                 lay.actual.append(c)
+            elif _NOTE_HEAD.search(head) and _BUDGET_HEAD.search(head):
+                notes.append((c, ""))  # 指标值内容: the target told in words
             elif _BUDGET_HEAD.search(head):
                 if yearly and "实施周期" in head:
                     continue  # the multi-year value; the yearly one is the year's target
                 lay.budget.append((c, ""))
+        if not lay.budget and not lay.actual:
+            lay.budget = notes
         if lay.budget or lay.actual:
             return lay
     return None
@@ -189,12 +235,14 @@ def _row_name(raw: str) -> tuple[str, str]:
     # merged PDF cells run the category words into the name: keep what follows "指标N："
     s = re.split(r"指标\d+[:：]", s)[-1]
     s = _NAME_PREFIX.sub("", s).rstrip(".。")
+    # a name defined by its formula (控制率=实际费用/概算*100%) keeps the defined name
+    s = re.split(r"[=＝]", s)[0] or s
     unit = ""
     m = _UNIT_IN_NAME.search(s)
     if m:
         unit = m.group(1)
         s = s[: m.start()]
-    return clean_name(s) or s, unit
+    return clean_name(s, cell=True) or s, unit
 
 
 def _values(cell: str, row_name: str, project: str = "") -> list[tuple[str, Qty]]:
@@ -205,13 +253,41 @@ def _values(cell: str, row_name: str, project: str = "") -> list[tuple[str, Qty]
     s = re.sub(r"\s+", "", cell or "")
     if len(s) > 40:
         return []
+    paired = _paired(s, row_name, project)
+    if paired is not None:
+        return paired
     out = []
     prev = 0
-    for q in scan(s):
+    found = scan(s)
+    if len(found) == 2 and _RANGE.fullmatch(s[found[0].num_start : found[1].num_end]):
+        return []
+    for q in found:
+        if _RANGE_END.search(s[: q.num_start]) or s[: q.num_start].endswith(("±", "+-")):
+            continue  # the top of a range (300-400人) or a tolerance (±10%)
         pre = re.split(r"[;；,，。]", s[prev : q.start])[-1]
-        own = clean_name(pre)
+        own = clean_name(pre, cell=True)
+        if _NOT_A_NAME.match(own) or len(re.findall(r"[\u4e00-\u9fff]", own)) < 2:
+            own = ""
         out.append(((f"{project}/{own}" if project else own) if own else row_name, q))
         prev = q.end
+    return out
+
+
+def _paired(s: str, row_name: str, project: str) -> list[tuple[str, Qty]] | None:
+    """A name listing several indicators and a cell listing as many values, one each
+    ("会议次数、评选稿件" | "≥30次；≥30篇"), or None when the two lists do not line up."""
+    segs = [x for x in re.split(r"[；;]", s) if x.strip()]
+    bare = row_name.removeprefix(f"{project}/") if project else row_name
+    names = [x for x in re.split(r"[；;]", bare) if x]
+    if len(names) != len(segs):
+        names = [x for x in re.split(r"[、，,；;]", bare) if x]
+    if len(segs) < 2 or len(segs) != len(names):
+        return None
+    out = []
+    for seg, name in zip(segs, names, strict=True):
+        found = scan(seg)
+        if len(found) == 1:
+            out.append((f"{project}/{name}" if project else name, found[0]))
     return out
 
 
@@ -238,13 +314,45 @@ def facts_from_tables(
 def _project(title: str) -> str:
     """The project a project-level table is about ("…病媒生物防制项目绩效自评表" → its name).
 
-    Department-wide tables (部门整体) give "" so their indicators keep their plain names.
+    Department-wide tables (部门整体) give "" so their indicators keep their plain names, and
+    so do titles naming no project ("2025年项目支出绩效目标表", "表1：项目年度绩效指标表").
     """
-    t = re.sub(r"\s+", "", title or "")
+    clauses = [c for c in re.split(r"[。；;：:]", title or "") if "绩效" in c]
+    # "金额单位：万元 2025年项目…表": the unit that ended the previous clause goes
+    t = re.sub(r"^(?:千元|万元|亿元|元)", "", re.sub(r"\s+", "", clauses[-1] if clauses else ""))
     if "整体" in t or not re.search(r"项目.*绩效|绩效.*项目", t):
         return ""
     t = re.sub(r"[(（]?\d{4}年度?[)）]?", "", t)
-    return re.sub(r"(?:项目)?(?:支出)?绩效(?:自评|目标|评价)(?:申报)?表.*$", "", t)
+    t = re.sub(r"^.*表\s*\d+", "", t)  # 预算表12项目支出绩效目标表: a table number, no name
+    m = re.match(r"(.+?)(?:项目)?(?:支出)?(?:年度)?绩效(?:自评|目标|评价|指标)", t)
+    name = m.group(1) if m else ""
+    return "" if re.fullmatch(r"(?:项目)?(?:支出)?", name) else name
+
+
+def _project_name(cell: str) -> str:
+    """A 项目名称 cell without its budget code ("11000022T000000438666-…") or year."""
+    cell = re.sub(r"^[0-9A-Z]{8,}\s*[-－—_]?", "", cell)
+    return re.sub(r"[(（]?\d{4}年度?[)）]?", "", cell).strip()
+
+
+def _qualified(q: Qty, unit: str, kind: str) -> Qty:
+    """A bare figure given its unit and comparison by the row's 度量单位 and 指标值类型 cells
+    ("100" | "%" | "≥" is ≥100%; "10" | "万份" is 100000 份)."""
+    if unit and not q.unit:
+        unit = unit.replace("％", "%")
+        value = q.value
+        m = re.fullmatch(r"(万|亿)(\D+)", unit)
+        if m and not m.group(2).startswith("元"):
+            value *= Decimal(10000) if m.group(1) == "万" else Decimal(100000000)
+            unit = m.group(2)
+        if unit in MONEY_UNITS or unit == "%":
+            unit_type = unit_kind(unit)
+        else:
+            unit_type = "money" if re.match(r"(?:万|亿)?元", unit) else "count"
+        q = replace(q, value=value, unit=unit, kind=unit_type)
+    if kind in _KIND_QUALIFIER and not q.qualifier:
+        q = replace(q, qualifier=_KIND_QUALIFIER[kind])
+    return q
 
 
 def _execution_rate(t: Table, ctx: Context, from_text: bool, project: str) -> list[Fact]:
@@ -275,6 +383,7 @@ def _table_facts(t: Table, ctx: Context, issues: list[ParseIssue], from_text: bo
         return _execution_rate(t, ctx, from_text, project)
     out: list[Fact] = _execution_rate(t, ctx, from_text, project)
     carry: dict[str, str] = {}
+    title_project = project
     for r in range(lay.header_rows, len(rows)):
         row = rows[r]
         category = _category(row, lay, carry)
@@ -282,18 +391,27 @@ def _table_facts(t: Table, ctx: Context, issues: list[ParseIssue], from_text: bo
         if any(_TOTAL.match(c) for c in cells if c):
             out += _total_score(t, r, row, lay, ctx, from_text, project)
             continue
+        own = _cell(row, lay.project)
+        if own and not re.fullmatch(r"[\d.,]+", own):
+            project = _project_name(own)  # a 项目名称 column: rows below belong to it
+        elif lay.project is not None and not project:
+            project = title_project
         name, name_unit = _row_name(row[lay.name_col] if lay.name_col < len(row) else "")
-        if not name or re.fullmatch(r"[\d.]+", name):
-            continue
+        if not name or re.fullmatch(r"[\d.]+", name) or parse_cell(name) is not None:
+            continue  # a figure in the name column ("499.75万元") names nothing
         if project:
             name = f"{project}/{name}"
+        col_unit, col_kind = _cell(row, lay.unit), _cell(row, lay.kind)
+        if col_unit in _KIND_QUALIFIER or col_kind.replace("％", "%") == "%":
+            col_unit, col_kind = col_kind, col_unit  # the two cells filled in swapped
         found: dict[str, list[tuple[int, str, str, Qty]]] = {"budget": [], "actual": []}
         for col, grade in lay.budget:
             for nm, q in _values(_cell(row, col), name, project):
+                q = _qualified(q, col_unit, col_kind)
                 found["budget"].append((col, nm + (f"({grade})" if grade else ""), grade, q))
         for col in lay.actual:
             for nm, q in _values(_cell(row, col), name, project):
-                found["actual"].append((col, nm, "", q))
+                found["actual"].append((col, nm, "", _qualified(q, col_unit, "")))
         units = [q.unit for v in found.values() for *_, q in v if q.unit]
         for basis, vals in found.items():
             for col, nm, _grade, q in vals:
