@@ -210,16 +210,15 @@ def split_sentences(text: str) -> list[Sentence]:
         elif len(path) != len(stack):
             path = list(stack)
         # sentences of the same heading share one path list (it is never mutated)
-        if "\t" in line:
-            spans = _trim(line, body_off, len(line))
-            is_row = True
-        else:
-            spans = ((m.start(), m.end()) for m in _CHUNK.finditer(line, body_off))
-            is_row = False
         first = block
-        for s, e in spans:
-            append(Sentence(line[s:e], pos + s, pos + e, path, first, is_row, idx))
-            first = None
+        if "\t" in line:
+            for s, e in _trim(line, body_off, len(line)):
+                append(Sentence(line[s:e], pos + s, pos + e, path, first, True, idx))
+        else:
+            for m in _CHUNK.finditer(line, body_off):
+                s, e = m.span()
+                append(Sentence(m.group(), pos + s, pos + e, path, first, False, idx))
+                first = None
         if block is not None:
             stack.append(block)
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from cnfiscal.extract.numbers import NUMERAL_UNIT, Quantity, find_quantities, parse_number
@@ -52,6 +52,14 @@ class Ctx:
     parent_code: str | None = None
 
 
+def _replace(ctx: Ctx, **changes) -> Ctx:
+    """dataclasses.replace for Ctx, without its per-call field introspection."""
+    new = object.__new__(Ctx)
+    new.__dict__.update(ctx.__dict__)
+    new.__dict__.update(changes)
+    return new
+
+
 @dataclass
 class Para:
     subject: Ctx | None = None
@@ -78,6 +86,7 @@ class ProseReader:
         self.facts: list[Fact] = []
         self.templates: list[tuple[Fact, ParseIssue]] = []
         self._headings: dict[tuple[int, ...], Heading] = {}
+        self._blocks: dict[int, tuple[str | None, str | None, bool]] = {}
 
     # ---- driver -----------------------------------------------------------------------------
     def run(self) -> list[Fact]:
@@ -106,13 +115,13 @@ class ProseReader:
 
     def _read_heading(self, path: list[Block]) -> Heading:
         h = Heading()
-        titles = [b.title for b in path]
-        h.titles = titles
-        for title in reversed(titles):
-            st = lx.strong_statement(title) or lx.statement_of_title(title)
-            if st and h.statement is None:
+        h.titles = [b.title for b in path]
+        readings = [self._block_reading(b) for b in path]
+        for st, _, _ in reversed(readings):
+            if st:
                 h.statement = st
-        scopes = {lx.scope_of(t) for t in titles}
+                break
+        scopes = {scope for _, scope, _ in readings}
         h.scope = (
             "general_public"
             if "general_public" in scopes
@@ -120,12 +129,22 @@ class ProseReader:
             if "fiscal" in scopes
             else None
         )
-        for b in path:
-            label = _TITLE_LABEL_END.split(b.title, maxsplit=1)[0]
-            m = lx.lookup(label, "expenditure") if label else None
-            if m and m.item == "project":
-                h.project = True
+        h.project = any(project for _, _, project in readings)
         return h
+
+    def _block_reading(self, b: Block) -> tuple[str | None, str | None, bool]:
+        """What one heading says: statement, fund scope, whether it titles projects.
+
+        Read once per heading of this report (a heading sits in many paths)."""
+        r = self._blocks.get(id(b))
+        if r is None:
+            title = b.title
+            st = lx.strong_statement(title) or lx.statement_of_title(title)
+            label = _TITLE_LABEL_END.split(title, maxsplit=1)[0]
+            m = lx.lookup(label, "expenditure") if label else None
+            r = (st, lx.scope_of(title), m is not None and m.item == "project")
+            self._blocks[id(b)] = r
+        return r
 
     def _paragraph(self, group: list[Sentence], figured: list[Sentence]) -> None:
         para = Para()
@@ -189,7 +208,7 @@ class ProseReader:
             match = lx.lookup(m.group(1), last.statements[0])
             if match is None or match.item == last.item:
                 continue
-            ctx = replace(last, statements=match.statements, item=match.item, label=m.group(1))
+            ctx = _replace(last, statements=match.statements, item=match.item, label=m.group(1))
             value = self._last_value(last)
             if value is not None:
                 for st in ctx.statements:
@@ -326,7 +345,7 @@ class ProseReader:
             if ref is None or q.kind != "money":
                 return None
             basis = lx.basis_of(seg.piece) or ref.basis
-            ctx = replace(ref, basis=basis, prior=False)
+            ctx = _replace(ref, basis=basis, prior=False)
             self._emit_all(ctx, "amount", self._money(q, sent, para), "万元", sent, q)
             return ctx
         ctx = self._ctx_for_label(
@@ -346,7 +365,7 @@ class ProseReader:
         if q.kind == "count":
             if not ctx.item.startswith("raw:") and q.unit not in self._count_units(ctx):
                 return None
-            ctx_c = replace(ctx)
+            ctx_c = _replace(ctx)
             self._emit_all(ctx_c, "count", q.value, self._count_unit(ctx, q.unit), sent, q)
             return ctx
         if q.kind != "money":
@@ -384,10 +403,9 @@ class ProseReader:
         return None
 
     def _count_units(self, ctx: Ctx) -> tuple[str, ...]:
-        for rule in lx.item_rules():
-            if rule.item == ctx.item and set(rule.statements) & set(ctx.statements):
-                if rule.count_units:
-                    return rule.count_units
+        for statements, units in lx.count_rules().get(ctx.item, ()):
+            if statements & set(ctx.statements):
+                return units
         return ()
 
     def _count_unit(self, ctx: Ctx, unit: str) -> str:
@@ -470,7 +488,7 @@ class ProseReader:
                 cmp = para.last_compare
             else:
                 cmp = (year - 1, "actual" if "assets" in ref.statements else self.doc_basis)
-        ctx = replace(ref, year=year, prior=False)
+        ctx = _replace(ref, year=year, prior=False)
         value = self._money(q, sent, para)
         if seg.template:
             fact = self._emit_delta(q, sent, ctx, value, cmp)
@@ -500,7 +518,7 @@ class ProseReader:
             return
         if seg.share:
             self._emit_all(
-                replace(ref, year=self.fy if ref.prior else ref.year),
+                _replace(ref, year=self.fy if ref.prior else ref.year),
                 "share",
                 q.value,
                 "%",
@@ -523,7 +541,7 @@ class ProseReader:
             cmp = para.last_compare
         else:
             cmp = (year - 1, self.doc_basis)
-        ctx = replace(ref, year=year)
+        ctx = _replace(ref, year=year)
         for st in ctx.statements:
             f = self._emit(st, ctx, "pct_change", q.value * sign, "%", sent, q.start, q.end)
             f.compare_year, f.compare_basis = cmp

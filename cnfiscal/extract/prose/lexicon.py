@@ -113,6 +113,16 @@ def item_rules() -> tuple[ItemRule, ...]:
     return tuple(out)
 
 
+@cache
+def count_rules() -> dict[str, tuple[tuple[frozenset[str], tuple[str, ...]], ...]]:
+    """item → (statements, count units) of its rules that give count units, in file order."""
+    out: dict[str, list] = {}
+    for rule in item_rules():
+        if rule.count_units:
+            out.setdefault(rule.item, []).append((frozenset(rule.statements), rule.count_units))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 _LEVEL_MARK = re.compile(r"[(（]\s*[类款项]\s*[)）]")
 # a line marked (款)/(项) is below 类 level, where no fact of the schema sits
 _SUB_LEVEL = re.compile(r"[(（]\s*[款项]\s*[)）]")
