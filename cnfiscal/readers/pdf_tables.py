@@ -29,7 +29,7 @@ _MARKER = re.compile(
 _PROSE = re.compile(r"[^，。；]{6,}[，。；]")
 _TOTALISH = re.compile(r"合计|总计|小计|其中")
 # the header of a performance indicator grid (一级指标 | 二级指标 | 三级指标 | 指标值)
-_INDICATOR_HEAD = re.compile(r"[一二三]级指标")
+_INDICATOR_HEAD = re.compile(r"[一二三]级指标|指标值")
 # a target cell of an indicator table: ≥95%, ≤1, 100%, 全年≥10000家次
 _TARGET = re.compile(r"[≥≤＞＜]\s*\d|^\d+(?:\.\d+)?[%％]$")
 

@@ -78,18 +78,20 @@ _TAIL = re.compile(
 _QUOTES = re.compile(r"[“”\"'‘’《》<>「」]")
 
 
-# One-character connectives that start prose clauses but also start names written in a table
-# cell (有效投诉率, 在线办理率, 对外公开率): a cell keeps them.
-_CELL_KEEP = re.compile(r"^(?:有|对|为|在|将|把|向|给|由|和|及|并|且|共|底|末)(?!\d)")
+# A table cell is a name already: only clause openers go ("其中：…"), while 全年, 当年, 年内,
+# 有效, 在线 … stay part of the name (全年管理辅警人数, 有效投诉率).
+_CELL_LEAD = re.compile(r"^(?:其中|另外|此外|同时|并且|以及)[:：]?")
 
 
-def clean_name(raw: str, cell: bool = False) -> str:
-    """The indicator name in `raw`: clause words around it dropped. A table cell (`cell`) is a
-    name already, so only the multi-character lead words (其中, 全年 …) go."""
+def clean_name(raw: str, cell: bool = False, tail: bool = True) -> str:
+    """The indicator name in `raw`: clause words around it dropped. A table cell (`cell`)
+    loses only clause openers, and its linking words after the name when `tail`."""
     s = _QUOTES.sub("", raw or "").strip(" \t:：,，、()（）")
+    lead = _CELL_LEAD if cell else _LEAD
     for _ in range(3):
-        t = s if cell and _CELL_KEEP.match(s) else _LEAD.sub("", s).strip(" :：,，、")
-        t = _TAIL.sub("", t).strip(" :：,，、")
+        t = lead.sub("", s).strip(" :：,，、")
+        if tail:
+            t = _TAIL.sub("", t).strip(" :：,，、")
         if t == s:
             break
         s = t

@@ -242,7 +242,7 @@ def _row_name(raw: str) -> tuple[str, str]:
     if m:
         unit = m.group(1)
         s = s[: m.start()]
-    return clean_name(s, cell=True) or s, unit
+    return clean_name(s, cell=True, tail=False) or s, unit
 
 
 def _values(cell: str, row_name: str, project: str = "") -> list[tuple[str, Qty]]:
