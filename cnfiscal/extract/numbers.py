@@ -67,9 +67,11 @@ _COUNT = "|".join(COUNT_UNITS)
 # Written as "one digit or numeral, then the rest of that kind of number" (the same matches as
 # `(?P<num>{_DIGIT_NUM}|{_CN_NUM})`): a pattern that opens with a character class lets the regex
 # engine skip ahead to candidate characters instead of trying the alternation at every position.
+# A digit number is taken whole (atomic group): a shorter one ends before a digit, "," or ".",
+# where no unit can follow, so giving characters back never finds another match.
 _D = "0-9０-９"
 _QUANTITY_RE = re.compile(
-    rf"(?P<num>[{_D}{_CN_DIGITS}](?:(?<=[{_D}])[{_D}]*(?:[,，][{_D}]{{3}})*(?:[.．]{{1,2}}[{_D}]+)?"
+    rf"(?P<num>[{_D}{_CN_DIGITS}](?:(?<=[{_D}])(?>[{_D}]*(?:[,，][{_D}]{{3}})*(?:[.．]{{1,2}}[{_D}]+)?)"
     rf"|(?<=[{_CN_DIGITS}])[{_CN_DIGITS}]*))\s*(?P<unit>{_MONEY}|{_PERCENT}|{_COUNT})"
 )
 _NUMBER_RE = re.compile(_DIGIT_NUM)
@@ -79,6 +81,7 @@ NUMERAL_UNIT = rf"[{_CN_DIGITS}]\s*(?:{_MONEY}|{_PERCENT}|{_COUNT})"
 _COUNT_AFTER = re.compile(rf"[余多]?(?:{_COUNT})")
 _DOUBLE_DOT = re.compile(r"[.．]{2}")
 _DOTS = re.compile(r"\.{2,}")
+_ONE = Decimal(1)
 
 
 class Quantity(NamedTuple):
@@ -175,7 +178,7 @@ def to_wanyuan(value: Decimal, unit: str) -> Decimal | None:
 def _strip_zeros(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent form (2E+4 → 20000); never rounds."""
     if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
+        return value.quantize(_ONE)
     return value.normalize()
 
 
@@ -223,7 +226,9 @@ def find_quantities(text: str) -> list[Quantity]:
                 value = _strip_zeros(value * MONEY_TO_WAN[unit] * 10000)
                 unit, kind = tail.group().lstrip("余多"), "count"
                 m_end = tail.end()
-        anomaly = "double_dot" if _DOUBLE_DOT.search(raw_num) else ""
+        anomaly = "double_dot" if "." in raw_num or "．" in raw_num else ""
+        if anomaly and not _DOUBLE_DOT.search(raw_num):
+            anomaly = ""
         wan = to_wanyuan(value, unit) if kind == "money" else None
         if unit == "％":
             unit = "%"

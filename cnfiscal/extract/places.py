@@ -135,7 +135,10 @@ def party_prefix(name: str) -> str:
 
 def first_place(run: str) -> tuple[int, str] | None:
     """The first place name in `run` not glued to a larger place word (…市区 / 省市…)."""
-    for start, word in name_index().finditer(run):
+    index = name_index()
+    if index.by_end is not None and not index.last.search(run):
+        return None  # no character a place name ends with
+    for start, word in index.finditer(run):
         if start == 0 or run[start - 1] not in "省市县区":
             return start, word
     return None

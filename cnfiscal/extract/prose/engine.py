@@ -52,6 +52,10 @@ class Ctx:
     parent_code: str | None = None
 
 
+def _start(q: Quantity) -> int:
+    return q.start
+
+
 def _replace(ctx: Ctx, **changes) -> Ctx:
     """dataclasses.replace for Ctx, without its per-call field introspection."""
     new = object.__new__(Ctx)
@@ -221,6 +225,7 @@ class ProseReader:
                 continue
             out.append(q)
         taken = [(q.start, q.end) for q in out]
+        n_quantities = len(out)
         for m in _BARE.finditer(text):
             at = m.start()
             if at and (text[at - 1].isdecimal() or text[at - 1] == "."):
@@ -235,7 +240,8 @@ class ProseReader:
             out.append(
                 Quantity(value, "", "bare", m.start(), m.end(), m.start(), m.end(), m.group(1))
             )
-        out.sort(key=lambda q: q.start)
+        if len(out) > n_quantities:  # quantities come in text order; bare numbers join them
+            out.sort(key=_start)
         return out
 
     # ---- labels to context ------------------------------------------------------------------

@@ -265,6 +265,8 @@ def lookup(label: str, context: str | None) -> Match | None:
 
 def scope_of(label: str) -> str | None:
     """Fund scope a label names, or None."""
+    if "一般" not in label and "财政" not in label:  # every fund word starts with one of them
+        return None
     if _SCOPE_GP.search(label):
         return "general_public"
     if _SCOPE_FISCAL.search(label):
@@ -274,6 +276,8 @@ def scope_of(label: str) -> str | None:
 
 def basis_of(label: str) -> str | None:
     """ "actual"/"budget" when the label says so (fund names such as 一般公共预算 do not count)."""
+    if "算" not in label and "实际" not in label and "执行数" not in label:
+        return None  # no basis word (预算/决算 hold 算)
     s = _FUND_NAMES.sub("", label)
     if _ACTUAL_WORDS.search(s):
         return "actual"
@@ -282,8 +286,13 @@ def basis_of(label: str) -> str | None:
     return None
 
 
+_YEAR_OF = re.compile(r"((?:19|20)\d\d)\s*年")
+
+
 def year_of(label: str) -> int | None:
-    m = re.search(r"((?:19|20)\d\d)\s*年", label)
+    if "年" not in label:
+        return None
+    m = _YEAR_OF.search(label)
     return int(m.group(1)) if m else None
 
 
