@@ -415,8 +415,9 @@ def _table_facts(t: Table, ctx: Context, issues: list[ParseIssue], from_text: bo
         units = [q.unit for v in found.values() for *_, q in v if q.unit]
         for basis, vals in found.items():
             for col, nm, _grade, q in vals:
+                own = nm.removeprefix(f"{project}/") if project else nm  # not the project's words
                 if q.kind == "money" and (
-                    _MONEY_SPENDING.search(nm) or not _MONEY_OUTCOME.search(nm)
+                    _MONEY_SPENDING.search(own) or not _MONEY_OUTCOME.search(own)
                 ):
                     continue  # 成本指标 restating spending belongs to the money statements
                 if category == "cost" and not (q.unit or name_unit):
