@@ -25,9 +25,28 @@ _CELL = re.compile(
 )
 
 
+# The characters NFKC changes most often in Chinese reports (full-width punctuation and digits,
+# ideographic and no-break spaces, …), each with its NFKC form. Replacing them first changes
+# nothing NFKC would not (same compatibility decomposition); when no other such character is
+# left the text is already NFKC and the costly full normalization is skipped.
+_COMMON_NFKC = tuple(
+    (ch, unicodedata.normalize("NFKC", ch))
+    for ch in "，（）：；％．！？－／＝＋＜＞０１２３４５６７８９\u3000\u00a0…"
+)
+
+
+def _nfkc(text: str) -> str:
+    for ch, repl in _COMMON_NFKC:
+        if ch in text:
+            text = text.replace(ch, repl)
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
+
+
 def normalize_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _reflow(unicodedata.normalize("NFKC", text))
+    return _reflow(_nfkc(text))
 
 
 _WIDE = re.compile("[\u2e81-\U0010ffff]")
