@@ -210,7 +210,60 @@ def strong_statement(label: str) -> str | None:
     return None
 
 
+@cache
+def _alias_index() -> dict[str, tuple[tuple[int, int, ItemRule], ...]]:
+    """alias → (rule number, alias number, rule) of every rule that has it, in file order."""
+    index: dict[str, list[tuple[int, int, ItemRule]]] = {}
+    for ri, rule in enumerate(item_rules()):
+        for ai, alias in enumerate(_rule_aliases(rule)):
+            if alias:
+                index.setdefault(alias, []).append((ri, ai, rule))
+    return {k: tuple(v) for k, v in index.items()}
+
+
 def _best_rule(s: str, context: str | None, only: str | None, contains: bool):
+    """Best (alias length, in-context, rule) whose alias ends `s` (or is in it, `contains`).
+
+    Longest alias wins, then a rule of the context statement, then the earlier rule in the file.
+    Suffixes are looked up in an alias index (one dict probe per suffix); the containment
+    fallback scans every rule.
+    """
+    index = _alias_index()
+    n = len(s)
+    if contains:  # every substring of a length some alias has (a match shorter than 3 is unused)
+        longest = _longest_alias()
+        spans = ((i, j) for i in range(n) for j in range(i + 3, min(n, i + longest) + 1))
+    else:
+        spans = ((i, n) for i in range(n))
+    best: tuple[int, int, ItemRule] | None = None
+    best_key: tuple | None = None
+    for i, j in spans:
+        hits = index.get(s[i:j])
+        if hits is None:
+            continue
+        for ri, ai, rule in hits:
+            if only and only not in rule.statements:
+                continue
+            if (
+                rule.needs_context
+                and context not in rule.statements
+                and only not in rule.statements
+            ):
+                continue
+            score = (j - i, 1 if context in rule.statements else 0)
+            key = (score, -ri, -ai)
+            if best_key is None or key > best_key:
+                best_key, best = key, (*score, rule)
+    return best
+
+
+@cache
+def _longest_alias() -> int:
+    return max(len(a) for a in _alias_index())
+
+
+def _best_rule_scan(s: str, context: str | None, only: str | None, contains: bool):
+    """Reference for `_best_rule`: every rule tried in turn (tests check they agree)."""
     best: tuple[int, int, ItemRule] | None = None
     for rule in item_rules():
         if only and only not in rule.statements:
@@ -254,7 +307,7 @@ def lookup(label: str, context: str | None) -> Match | None:
         rule = next(r for r in item_rules() if only in r.statements and r.item == "total")
         return Match(rule.statements, "total", rule.alias)
     if best is None:
-        best = _best_rule(s, context, only, contains=True)
+        best = _best_rule(s, context, only, contains=True)  # only aliases of 3+ characters
         if best is not None and best[0] < 3:
             best = None
     if best is None:
