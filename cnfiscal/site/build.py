@@ -17,9 +17,13 @@ import duckdb
 
 from cnfiscal.exports import read_sums, recover, swap_in
 from cnfiscal.site import pages
-from cnfiscal.site.figures import CHARTS, chart_figures
+from cnfiscal.site.figures import CHARTS, MARTS, chart_figures, chart_rows
 
 DBT_DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
+# The exported tables the pages read; each is decoded once into memory.
+SITE_TABLES = {"dim_agency", "dim_document", "fct_fiscal_facts", "fct_performance"} | {
+    mart for mart, _ in MARTS.values()
+}
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -30,17 +34,21 @@ def _link_or_copy(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def _views(con: duckdb.DuckDBPyConnection, exports_dir: Path, package: dict) -> None:
-    """A view per table over its Parquet file(s)."""
+def _load(con: duckdb.DuckDBPyConnection, exports_dir: Path, package: dict) -> set[str]:
+    """An in-memory table per exported table the pages read, from its Parquet file(s).
+
+    Returns the names of the loaded tables. Every page query then reads memory, not Parquet.
+    """
     paths: dict[str, list[str]] = {}
     for r in package["resources"]:
-        if r["format"] == "parquet":
+        if r["format"] == "parquet" and r["table"] in SITE_TABLES:
             paths.setdefault(r["table"], []).append(str(exports_dir / r["path"]))
     for table, files in paths.items():
         hive = ", hive_partitioning = true" if len(files) > 1 or "=" in files[0] else ""
-        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({files!r}{hive})")
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet({files!r}{hive})")
     con.execute("CREATE VIEW facts AS SELECT * FROM fct_fiscal_facts")
     con.execute("CREATE VIEW docs AS SELECT * FROM dim_document")
+    return set(paths)
 
 
 def _source_href(location: str, source_id: str, catalog_dir: Path | None, out: Path) -> str:
@@ -86,43 +94,52 @@ def build_site(
     return summary
 
 
-def _indicators(con: duckdb.DuckDBPyConnection, agency_id: str) -> list[tuple]:
-    """The agency's performance indicators with the report each was read from."""
-    return con.execute(
-        "SELECT p.fiscal_year, p.basis, coalesce(p.indicator_name, p.indicator_as_written), "
-        "p.indicator_as_written, p.value, p.unit, p.qualifier, p.evidence, d.source_id, "
-        "d.fiscal_year, d.doc_kind, d.location "
+def _indicators(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    """Every agency's performance indicators with the report each was read from, by agency."""
+    rows = con.execute(
+        "SELECT p.agency_id, p.fiscal_year, p.basis, "
+        "coalesce(p.indicator_name, p.indicator_as_written), p.indicator_as_written, p.value, "
+        "p.unit, p.qualifier, p.evidence, d.source_id, d.fiscal_year, d.doc_kind, d.location "
         "FROM fct_performance p JOIN dim_document d USING (document_id) "
-        "WHERE p.agency_id = ? ORDER BY p.fiscal_year, 3, p.basis",
-        [agency_id],
+        "ORDER BY p.fiscal_year, 4, p.basis"
     ).fetchall()
+    return _by_agency(rows, keep_id=False)
+
+
+def _by_agency(rows: list[tuple], keep_id: bool = True) -> dict[str, list[tuple]]:
+    """Rows whose first column is the agency_id, grouped by it, each group in query order."""
+    groups: dict[str, list[tuple]] = {}
+    for r in rows:
+        groups.setdefault(r[0], []).append(r if keep_id else r[1:])
+    return groups
 
 
 def _write_pages(exports_dir, out, package, sums, catalog_path) -> dict:
     catalog_dir = catalog_path.parent if catalog_path else None
     (out / "style.css").write_text(pages.CSS, encoding="utf-8")
     with duckdb.connect() as con:
-        _views(con, exports_dir, package)
+        tables = _load(con, exports_dir, package)
         agencies = con.execute(
             "SELECT agency_id, agency_name, region, first_fiscal_year, last_fiscal_year, "
             "report_count FROM dim_agency ORDER BY region, agency_name"
         ).fetchall()
-        docs = con.execute(
-            "SELECT agency_id, source_id, fiscal_year, doc_kind, location, fetched_at, sha256 "
-            "FROM dim_document ORDER BY fiscal_year, doc_kind"
-        ).fetchall()
-        pages.write(out / "index.html", "首页", pages.index_body(package, sums, agencies))
-        pages.write(out / "dictionary.html", "数据字典", pages.dictionary_body(package))
-        charts_drawn = 0
-        has_performance = any(r["table"] == "fct_performance" for r in package["resources"])
-        for agency in agencies:
-            reports = [
-                (d, _source_href(d[4], d[1], catalog_dir, out)) for d in docs if d[0] == agency[0]
-            ]
-            figures = {c: chart_figures(con, agency[0], c) for c in CHARTS}
-            charts_drawn += sum(1 for f in figures.values() if f)
-            hrefs = {d[1]: h for d, h in reports}
-            indicators = _indicators(con, agency[0]) if has_performance else []
-            body = pages.agency_body(agency, reports, figures, hrefs, indicators)
-            pages.write(out / "agencies" / f"{agency[0]}.html", escape(agency[1]), body, depth=1)
+        docs = _by_agency(
+            con.execute(
+                "SELECT agency_id, source_id, fiscal_year, doc_kind, location, fetched_at, sha256 "
+                "FROM dim_document ORDER BY fiscal_year, doc_kind"
+            ).fetchall()
+        )
+        rows = {c: chart_rows(con, c, tables) for c in CHARTS}
+        indicators = _indicators(con) if "fct_performance" in tables else {}
+    pages.write(out / "index.html", "首页", pages.index_body(package, sums, agencies))
+    pages.write(out / "dictionary.html", "数据字典", pages.dictionary_body(package))
+    charts_drawn = 0
+    for agency in agencies:
+        aid = agency[0]
+        reports = [(d, _source_href(d[4], d[1], catalog_dir, out)) for d in docs.get(aid, [])]
+        figures = {c: chart_figures(rows[c].get(aid, []), c) for c in CHARTS}
+        charts_drawn += sum(1 for f in figures.values() if f)
+        hrefs = {d[1]: h for d, h in reports}
+        body = pages.agency_body(agency, reports, figures, hrefs, indicators.get(aid, []))
+        pages.write(out / "agencies" / f"{aid}.html", escape(agency[1]), body, depth=1)
     return {"agencies": len(agencies), "charts": charts_drawn, "downloads": len(sums)}

@@ -44,31 +44,32 @@ CHARTS = {
     "budget_vs_actual": ("expenditure", "total"),
     "three_public": ("three_public", "%"),
 }
+# Every query reads all agencies at once: the columns of a Figure, then the scope and the
+# agency_id the rows are grouped by (one query per chart, not one per agency and chart).
 _COLS = "d.source_id, d.location, d.doc_kind, d.fiscal_year"
 _FACTS_SQL = f"""
 SELECT f.year, f.basis, f.item, coalesce(f.label, f.item), f.amount_wan_yuan, f.document_id,
-       f.fact_seq, f.evidence, {_COLS}, f.scope
+       f.fact_seq, f.evidence, {_COLS}, f.scope, f.agency_id
 FROM facts f JOIN docs d USING (document_id)
-WHERE f.agency_id = ? AND f.statement = ? AND f.item LIKE ? AND f.measure = 'amount'
+WHERE f.statement = ? AND f.item LIKE ? AND f.measure = 'amount'
   AND f.amount_wan_yuan IS NOT NULL AND f.compare_year IS NULL
 """
 # The derived marts, used when present: one figure per agency-year-line already chosen there.
 _CLASS_SQL = f"""
 SELECT s.fiscal_year, s.basis, s.class_code, s.class_name, s.amount_wan_yuan, s.document_id,
-       NULL, s.evidence, {_COLS}, s.scope
+       NULL, s.evidence, {_COLS}, s.scope, s.agency_id
 FROM {{mart}} s JOIN docs d USING (document_id)
-WHERE s.agency_id = ? AND s.class_level = '类' AND s.amount_wan_yuan IS NOT NULL
+WHERE s.class_level = '类' AND s.amount_wan_yuan IS NOT NULL
 """
 # fct_budget_vs_actual names the documents; the evidence comes from their facts
 _BVA_SIDE = f"""
 SELECT b.fiscal_year, '{{basis}}', 'total', '{{basis}}', b.{{basis}}_wan_yuan, d.document_id,
-       f.fact_seq, f.evidence, {_COLS}, b.scope
+       f.fact_seq, f.evidence, {_COLS}, b.scope, b.agency_id
 FROM fct_budget_vs_actual b JOIN docs d ON d.document_id = b.{{basis}}_document_id
 LEFT JOIN facts f ON f.document_id = d.document_id AND f.statement = b.statement
   AND f.item = b.item AND f.scope = b.scope AND f.year = b.fiscal_year
   AND f.basis = '{{basis}}' AND f.measure = 'amount' AND f.amount_wan_yuan = b.{{basis}}_wan_yuan
-WHERE b.agency_id = ? AND b.statement = 'expenditure' AND b.item = 'total'
-  AND b.{{basis}}_wan_yuan IS NOT NULL
+WHERE b.statement = 'expenditure' AND b.item = 'total' AND b.{{basis}}_wan_yuan IS NOT NULL
 """
 MARTS = {
     "function": ("fct_spending_by_function", _CLASS_SQL.format(mart="fct_spending_by_function")),
@@ -94,17 +95,24 @@ def _pick(rows: list[tuple]) -> dict[tuple, Figure]:
     return {k: Figure(*r[:12]) for k, (_, r) in best.items()}
 
 
-def _rows(con: duckdb.DuckDBPyConnection, agency_id: str, chart: str) -> list[tuple]:
-    tables = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+def chart_rows(con: duckdb.DuckDBPyConnection, chart: str, tables: set[str]) -> dict[str, list]:
+    """The chart's candidate rows for every agency, agency_id -> rows (in query order).
+
+    `tables` names the tables and views on `con`; a chart reads its mart when there is one.
+    """
     if chart in MARTS and MARTS[chart][0] in tables:
-        sql = MARTS[chart][1]
-        return con.execute(sql, [agency_id] * sql.count("?")).fetchall()
-    statement, like = CHARTS[chart]
-    return con.execute(_FACTS_SQL, [agency_id, statement, like]).fetchall()
+        rows = con.execute(MARTS[chart][1]).fetchall()
+    else:
+        rows = con.execute(_FACTS_SQL, list(CHARTS[chart])).fetchall()
+    by_agency: dict[str, list] = {}
+    for r in rows:
+        by_agency.setdefault(r[13], []).append(r)
+    return by_agency
 
 
-def chart_figures(con: duckdb.DuckDBPyConnection, agency_id: str, chart: str) -> list[Figure]:
-    picked = _pick(_rows(con, agency_id, chart))
+def chart_figures(rows: list[tuple], chart: str) -> list[Figure]:
+    """One agency's figures for a chart, from its rows (chart_rows)."""
+    picked = _pick(rows)
     if chart == "three_public":
         picked = {k: f for k, f in picked.items() if f.key in THREE_PUBLIC_ZH}
         for f in picked.values():

@@ -95,3 +95,51 @@ def test_agency_page_lists_performance_indicators_with_their_evidence(small_db, 
     ]
     assert "全年办件量12万多件。" in table and "满意率目标95%。" in table
     assert "绩效指标" not in (site / "agencies" / "a2.html").read_text(encoding="utf-8")
+
+
+def test_each_agency_page_shows_only_its_own_figures_and_reports(small_db, tmp_path):
+    """Rows are read for all agencies at once and grouped: no figure, report or indicator
+    of one agency may land on another's page (facts, marts and indicators alike)."""
+    db, _ = small_db
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "create table marts.fct_spending_by_function (agency_id varchar, fiscal_year integer, "
+            "basis varchar, scope varchar, class_level varchar, class_code varchar, "
+            "class_name varchar, amount_wan_yuan decimal(24,6), document_id varchar, "
+            "evidence varchar)"
+        )
+        con.execute(
+            "insert into marts.fct_spending_by_function values "
+            "('a1', 2018, 'budget', 'all', '类', '201', '一般公共服务支出', 80.25, 'd18@x', "
+            "'甲的功能支出。'), "
+            "('a2', 2019, 'budget', 'all', '类', '205', '教育支出', 5, 'e19@z', '乙的教育支出。')"
+        )
+        con.execute(
+            "create table marts.fct_performance (document_id varchar, agency_id varchar, "
+            "fiscal_year integer, basis varchar, indicator_name varchar, "
+            "indicator_as_written varchar, value decimal(24,6), unit varchar, qualifier varchar, "
+            "evidence varchar)"
+        )
+        con.execute(
+            "insert into marts.fct_performance values "
+            "('d19@y', 'a1', 2019, 'actual', '办件量', '办件量', 12, '件', null, '甲的指标。'), "
+            "('e19@z', 'a2', 2019, 'budget', '满意率', '满意率', 95, '%', null, '乙的指标。')"
+        )
+        con.execute(
+            "insert into marts.fct_fiscal_facts values ('e19@z', 2, 'a2', 2019, 'three_public', "
+            "'total', 'all', 'budget', 2019, 'amount', 1.5, 1.5, '三公经费', null, '乙的三公。')"
+        )
+    site, summary = _site(small_db, tmp_path)
+    assert summary["agencies"] == 2
+    a1 = (site / "agencies" / "a1.html").read_text(encoding="utf-8")
+    a2 = (site / "agencies" / "a2.html").read_text(encoding="utf-8")
+    own = {
+        "a1": ["甲的功能支出。", "甲的指标。", "决算120万元。", "example.gov.cn/2018.pdf"],
+        "a2": ["乙的教育支出。", "乙的指标。", "乙的三公。", "预算7万元。", "a2-budget-2019.txt"],
+    }
+    for mine, page, other in (("a1", a1, "a2"), ("a2", a2, "a1")):
+        assert all(text in page for text in own[mine]), mine
+        assert not any(text in page for text in own[other]), mine
+    assert _bars(a1, "function") == [("2018 预算", "一般公共服务支出", "80.250000")]
+    assert _bars(a2, "function") == [("2019 预算", "教育支出", "5.000000")]
+    assert _bars(a2, "three_public") == [("2019 预算", "三公经费合计", "1.500000")]
