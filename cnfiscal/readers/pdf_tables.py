@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from cnfiscal.model import ParseIssue
 from cnfiscal.readers import Table
 from cnfiscal.readers.pdf_words import PageGeometry, Word, group_lines
+from cnfiscal.vocab import indicator_column_regex
 
 AMOUNT = re.compile(r"^[-－]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[-－]?\d+\.\d+$|^[-－]?\d+$")
 _PAGE_NUMBER = re.compile(r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|\d{1,4}|第\d+页(?:共\d+页)?|\d+/\d+)$")
@@ -28,8 +29,9 @@ _MARKER = re.compile(
 )
 _PROSE = re.compile(r"[^，。；]{6,}[，。；]")
 _TOTALISH = re.compile(r"合计|总计|小计|其中")
-# the header of a performance indicator grid (一级指标 | 二级指标 | 三级指标 | 指标值)
-_INDICATOR_HEAD = re.compile(r"[一二三]级指标|指标值")
+# the header of a performance indicator grid (一级指标 | 二级指标 | 三级指标 | 指标值), from
+# cnfiscal/vocab/indicator_columns.csv (role grid_head)
+_INDICATOR_HEAD = indicator_column_regex("grid_head")
 # a target cell of an indicator table: ≥95%, ≤1, 100%, 全年≥10000家次
 _TARGET = re.compile(r"[≥≤＞＜]\s*\d|^\d+(?:\.\d+)?[%％]$")
 

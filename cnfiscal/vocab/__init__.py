@@ -213,3 +213,41 @@ def region_by_name(name: str, parent: str | None = None) -> list[Region]:
         parents = {p.code for p in region_by_name(parent)}
         hits = [r for r in hits if parents & {a.code for a in region_ancestors(r)}]
     return hits
+
+
+# --- performance indicator grids (绩效目标表 / 绩效自评表) ---------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnLabel:
+    role: str  # name, target, actual, unit, qualifier, project, grade, total, category, …
+    pattern: str  # regular expression over the header (or row label) text, spaces removed
+    priority: int  # within a role: lower first (the most specific name header wins)
+    value: str  # what a match gives, where the role needs one (a grade word, a category)
+    note: str
+
+
+@cache
+def indicator_columns() -> tuple[ColumnLabel, ...]:
+    """indicator_columns.csv in priority order within each role (file order among equals)."""
+    rows = [
+        ColumnLabel(r["role"], r["pattern"], int(r["priority"]), r["value"] or "", r["note"])
+        for r in _read_csv("indicator_columns.csv")
+    ]
+    return tuple(sorted(rows, key=lambda c: (c.role, c.priority)))
+
+
+@cache
+def indicator_column_labels(role: str) -> tuple[ColumnLabel, ...]:
+    """The labels of one role, highest priority first."""
+    return tuple(c for c in indicator_columns() if c.role == role)
+
+
+@cache
+def indicator_column_regex(role: str) -> re.Pattern[str]:
+    """One regex for a role: its patterns as alternatives, highest priority first, so
+    `.search(text).group()` is the text of the first pattern that matches at the leftmost place."""
+    labels = indicator_column_labels(role)
+    if not labels:
+        raise KeyError(f"indicator_columns.csv has no role {role!r}")
+    return re.compile("|".join(f"(?:{c.pattern})" for c in labels))

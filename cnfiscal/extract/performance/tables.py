@@ -23,26 +23,30 @@ from cnfiscal.extract.performance.prose import (
 from cnfiscal.extract.performance.quantities import MONEY_UNITS, Qty, parse_cell, scan, unit_kind
 from cnfiscal.model import Fact, ParseIssue
 from cnfiscal.readers import Table
+from cnfiscal.vocab import indicator_column_labels, indicator_column_regex
 
-_NAME_HEAD = re.compile(r"三级指标|指标内容|指标名称|绩效指标|具体指标|^指标$")
-# most specific first: a form's merged left label 绩效指标 sits beside its 三级指标 column
-_NAME_RANK = ("三级指标", "指标名称", "指标内容", "具体指标", "绩效指标", "指标")
-_LEVEL1 = re.compile(r"一级指标")
-_LEVEL2 = re.compile(r"二级指标")
-_GRADE = re.compile(r"(优秀|优|良好|良|中等|中|合格|差|不合格)$")
-_BUDGET_HEAD = re.compile(r"指标值|目标值|年度目标|预期目标|计划值|标准值|预期值|目标")
-_ACTUAL_HEAD = re.compile(r"实际完成|完成值|实际值|实际|完成情况")
-_SCALE_HEAD = re.compile(r"分值|权重")
-_SCORE_HEAD = re.compile(r"得分")
+# Header words are vocabulary (cnfiscal/vocab/indicator_columns.csv): one regex per role.
+_NAME_HEAD = indicator_column_regex("name")
+_LEVEL1 = indicator_column_regex("level1")
+_LEVEL2 = indicator_column_regex("level2")
+_GRADE = indicator_column_regex("grade")
+_BUDGET_HEAD = indicator_column_regex("target")
+_ACTUAL_HEAD = indicator_column_regex("actual")
+_SCALE_HEAD = indicator_column_regex("weight")
+_SCORE_HEAD = indicator_column_regex("score")
 # columns that qualify the value: its unit (度量单位 %), its comparison (指标值类型 ≥ / = / 定性),
 # the project a row belongs to (单位（项目）名称), and prose about it (指标值内容, 指标解释 …)
-_UNIT_HEAD = re.compile(r"度量单位|计量单位|^单位$")
-_KIND_HEAD = re.compile(r"指标值类型|指标类型|指标性质|^性质$|比较符|运算符")
-_PROJECT_HEAD = re.compile(r"项目[)）]?名称")
-_NOTE_HEAD = re.compile(r"内容|说明|解释|描述|标准|备注|依据|来源")
+_UNIT_HEAD = indicator_column_regex("unit")
+_KIND_HEAD = indicator_column_regex("qualifier")
+_PROJECT_HEAD = indicator_column_regex("project")
+_NOTE_HEAD = indicator_column_regex("note")
+_YEARLY_HEAD = indicator_column_regex("yearly")
+_MULTIYEAR_HEAD = indicator_column_regex("multiyear")
+_TOTAL = indicator_column_regex("total")
+_FUNDS_TOTAL = indicator_column_regex("funds_total")
+_EXECUTION_RATE = indicator_column_regex("execution_rate")
 _KIND_QUALIFIER = {"≥": "≥", "≧": "≥", ">=": "≥", "≤": "≤", "≦": "≤", "<=": "≤", ">": ">",
                    "＞": ">", "<": "<", "＜": "<"}  # fmt: skip
-_TOTAL = re.compile(r"^(?:总分|合计|总计|综合得分|金额合计|资金合计)$")
 _NAME_PREFIX = re.compile(r"^(?:指标\s*\d+\s*[:：.、]?|\d+\s*[.、](?!\d)|[(（]\d+[)）])")
 # two figures joined as a range ("5%-10%", "3至5个"): no single target
 _RANGE = re.compile(r"[\d.]+[%％]?\s*[-－~～—至到]+\s*[\d.]+")
@@ -50,15 +54,6 @@ _RANGE_END = re.compile(r"\d[%％]?\s*[-－~～—至到]+\s*$")
 # what may stand before a figure in a value cell without naming it ("均大于95%", "上涨6.23%")
 _NOT_A_NAME = re.compile(r"^(?:均|各|全年|年度|上涨|增长|增幅|下降|降低|提高|提升)*$")
 _UNIT_IN_NAME = re.compile(r"[(（]\s*([^()（）\d]{1,4})\s*[)）]$")
-_CATEGORIES = (
-    ("satisfaction", "满意"),
-    ("cost", "成本"),
-    ("benefit", "效益"),
-    ("output", "产出"),
-    ("output", "数量"),
-    ("output", "质量"),
-    ("output", "时效"),
-)
 
 
 @dataclass
@@ -127,7 +122,7 @@ def _name_col(row: list[str]) -> int | None:
 
     def rank(c: int) -> int:
         v = _cell(row, c)
-        return next((i for i, w in enumerate(_NAME_RANK) if w in v), len(_NAME_RANK))
+        return min(n.priority for n in indicator_column_labels("name") if re.search(n.pattern, v))
 
     return min(cols, key=rank)
 
@@ -174,7 +169,7 @@ def _layout(rows: list[list[str]]) -> _Layout | None:
             for r in range(h + 1, bottom)
             for c in range(len(rows[r]))
         )
-        yearly = any("年度" in x and _BUDGET_HEAD.search(x) for x in heads)
+        yearly = any(_YEARLY_HEAD.search(x) and _BUDGET_HEAD.search(x) for x in heads)
         notes: list[tuple[int, str]] = []
         for c, head in enumerate(heads):
             if c == name_col or not head:
@@ -198,13 +193,13 @@ def _layout(rows: list[list[str]]) -> _Layout | None:
             elif _SCALE_HEAD.search(head):
                 lay.scale = c
             elif graded and _GRADE.search(head):
-                lay.budget.append((c, _GRADE.search(head).group(1)))
+                lay.budget.append((c, _GRADE.search(head).group()))
             elif _ACTUAL_HEAD.search(head) and "目标" not in head.replace("目标实际", ""):
                 lay.actual.append(c)
             elif _NOTE_HEAD.search(head) and _BUDGET_HEAD.search(head):
                 notes.append((c, ""))  # 指标值内容: the target told in words
             elif _BUDGET_HEAD.search(head):
-                if yearly and "实施周期" in head:
+                if yearly and _MULTIYEAR_HEAD.search(head):
                     continue  # the multi-year value; the yearly one is the year's target
                 lay.budget.append((c, ""))
         if not lay.budget and not lay.actual:
@@ -220,12 +215,12 @@ def _category(row: list[str], lay: _Layout, carry: dict[str, str]) -> str | None
         if v:
             carry[key] = v
     text = carry.get("l2", "") + carry.get("l1", "")
-    for cat, word in _CATEGORIES:
-        if word in carry.get("l2", ""):
-            return cat
-    for cat, word in _CATEGORIES:
-        if word in text:
-            return cat
+    for label in indicator_column_labels("category"):
+        if re.search(label.pattern, carry.get("l2", "")):
+            return label.value
+    for label in indicator_column_labels("category"):
+        if re.search(label.pattern, text):
+            return label.value
     return None
 
 
@@ -359,13 +354,19 @@ def _execution_rate(t: Table, ctx: Context, from_text: bool, project: str) -> li
     """资金执行率 from the funds block of a 自评表: the 执行率 cell of its total row."""
     rows = t.rows or []
     col = next(
-        (c for row in rows[:12] for c, v in enumerate(row) if "执行率" in _cell(row, c)), None
+        (
+            c
+            for row in rows[:12]
+            for c, _v in enumerate(row)
+            if _EXECUTION_RATE.search(_cell(row, c))
+        ),
+        None,
     )
     if col is None:
         return []
     for r, row in enumerate(rows):
         cells = [_cell(row, c) for c in range(len(row))]
-        if not any(_TOTAL.match(v) or "资金总额" in v for v in cells if v):
+        if not any(_TOTAL.match(v) or _FUNDS_TOTAL.search(v) for v in cells if v):
             continue
         rate = next((parse_cell(v) for v in cells[col:] if v.endswith("%")), None)
         if rate is None:
