@@ -38,7 +38,7 @@ def run_phase(name: str, env: dict) -> tuple[float, float, str]:
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     rss_mb = usage.ru_maxrss / 1024
-    summary = [line for line in out.splitlines() if line.startswith(("run ", "  "))]
+    summary = [line for line in out.splitlines() if line.startswith(("precheck ", "run ", "  "))]
     ok = "ok" if os.waitstatus_to_exitcode(status) == 0 else "FAILED"
     print(f"[{name}] {ok} wall {wall:.1f}s, peak RSS {rss_mb:.0f} MB")
     for line in summary:

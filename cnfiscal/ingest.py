@@ -13,6 +13,7 @@ writer, and nothing may hold the file between steps.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -27,7 +28,7 @@ import pyarrow as pa
 from cnfiscal.catalog import Catalog, CatalogEntry, batch_of
 from cnfiscal.extract import PARSER_VERSION, extract_bytes
 from cnfiscal.fetch import FetchConfig, FetchResult, SourceCache, object_path
-from cnfiscal.model import Extraction
+from cnfiscal.model import DocumentMeta, Extraction, ParseIssue
 from cnfiscal.warehouse.load import (
     FetchRecord,
     ParsedVersion,
@@ -118,6 +119,30 @@ def fetch_sources(
     return summary
 
 
+def fetch_log(connect: Connect, run_id: str, catalog: Catalog) -> FetchSummary:
+    """The summary of a fetch already recorded under `run_id` (by the `cnfiscal run` launcher),
+    read back from raw.fetches. Raises if an entry of the catalog was not fetched in that run."""
+    ids = {e.id for e in catalog.entries}
+    with connect() as con:
+        ensure_schema(con)
+        rows = con.execute(
+            "SELECT source_id, status FROM raw.fetches WHERE run_id = ? ORDER BY source_id",
+            [run_id],
+        ).fetchall()
+    summary = FetchSummary(run_id=run_id)
+    for source_id, status in rows:
+        if source_id not in ids:
+            continue
+        summary.attempted += 1
+        summary.by_status[status] = summary.by_status.get(status, 0) + 1
+        if status in ("failed", "cached"):
+            summary.failed.append(source_id)
+    missing = len(ids) - summary.attempted
+    if missing:
+        raise RuntimeError(f"run {run_id} has no fetch record for {missing} catalog entries")
+    return summary
+
+
 @dataclass
 class ParseSummary:
     parsed: list[str] = field(default_factory=list)
@@ -141,7 +166,17 @@ class _Todo:
 def _parse(todo: _Todo) -> tuple[_Todo, Extraction, datetime]:
     """Runs in a worker: reads the bytes itself so only the result crosses processes."""
     content = Path(todo.object_path).read_bytes()
-    extraction = extract_bytes(content, Path(todo.location).name, todo.hints)
+    if hashlib.sha256(content).hexdigest() != todo.sha256:
+        # The fetch cache trusts a stored object of the right size; one damaged in place is
+        # caught here rather than parsed as the version it claims to be.
+        issue = ParseIssue(
+            "error",
+            "cached_object_damaged",
+            f"stored copy of {todo.sha256[:12]} does not match its hash; run with --force",
+        )
+        extraction = Extraction(document=DocumentMeta(), issues=[issue], format="unknown")
+    else:
+        extraction = extract_bytes(content, Path(todo.location).name, todo.hints)
     return todo, extraction, datetime.now(UTC)
 
 
@@ -161,7 +196,9 @@ def _parsed(todos: list[_Todo], workers: int) -> Iterator[tuple[_Todo, Extractio
         yield from pool.map(_parse, todos, chunksize=8)
 
 
-def _todo(con, catalog: Catalog, cache_dir: Path, force: bool) -> tuple[list[_Todo], int]:
+def versions_to_parse(
+    con, catalog: Catalog, cache_dir: Path, force: bool = False
+) -> tuple[list[_Todo], int]:
     """Versions to parse: each live source's newest fetched version, unless that version is
     already loaded, current, and parsed by this parser version."""
     hints = {e.id: e.hints for e in catalog.entries}
@@ -204,7 +241,7 @@ def parse_sources(
     summary = ParseSummary()
     with connect() as con:
         ensure_schema(con)
-        todo, summary.skipped = _todo(con, catalog, cache_dir, force)
+        todo, summary.skipped = versions_to_parse(con, catalog, cache_dir, force)
         pending: list[ParsedVersion] = []
         for item, extraction, parsed_at in _parsed(todo, workers):
             pending.append(

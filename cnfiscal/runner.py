@@ -3,6 +3,10 @@
 The same job the nightly schedule launches (pipelines.schedules.build_job); the DAGSTER_HOME
 instance is used when set, so runs show up in `dagster dev`. CNFISCAL_FORCE=1 (or force=True)
 re-fetches unconditionally and re-parses everything.
+
+Without force, the catalog is fetched first in plain Python (cnfiscal.precheck); when nothing
+would change the published copy, the job is not launched at all — Dagster, dbt and GX imports
+alone cost more than the rest of such a night.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import uuid
 from pathlib import Path
 
 
@@ -23,15 +28,31 @@ def run_pipeline(
     if force is None:
         force = os.environ.get("CNFISCAL_FORCE", "") not in ("", "0", "false")
     started = time.perf_counter()
+    from cnfiscal.settings import get_settings
+
+    settings = get_settings()
+    run_id = str(uuid.uuid4())
+    fetched = False
+    if not force:
+        from cnfiscal.precheck import describe, precheck
+        from cnfiscal.publish import refresh_published_fetch_log
+
+        pre = precheck(settings, run_id)
+        print(f"precheck {run_id}: {describe(pre)} in {time.perf_counter() - started:.1f}s")
+        if not pre.changed:
+            refresh_published_fetch_log(settings.build_db, settings.published_db)
+            wall = time.perf_counter() - started
+            print(f"run {run_id}: nothing changed, job not launched ({wall:.1f}s)")
+            print(f"  fetch log republished: {settings.published_db}")
+            return 0
+        fetched = True
 
     from dagster import DagsterInstance
 
     from cnfiscal.catalog import batch_of, load_catalog
-    from cnfiscal.settings import get_settings
     from pipelines.definitions import build_defs
     from pipelines.schedules import register_batches, whole_range_tags
 
-    settings = get_settings()
     defs = build_defs(settings)
     job = defs.resolve_job_def("cnfiscal_build")
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
@@ -42,7 +63,8 @@ def run_pipeline(
     result = job.execute_in_process(
         instance=instance,
         tags=whole_range_tags(partitions) if partitions else {},
-        run_config={"ops": {"raw_ingest": {"config": {"force": force}}}},
+        run_config={"ops": {"raw_ingest": {"config": {"force": force, "fetched": fetched}}}},
+        run_id=run_id,
         raise_on_error=False,
     )
     _report(result, settings, time.perf_counter() - started)

@@ -2,6 +2,8 @@
 the dbt profile (through CNFISCAL_DUCKDB_PATH) and the ingest steps open the same build file."""
 
 import os
+import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -9,7 +11,7 @@ from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
-from cnfiscal.settings import REPO_ROOT, Settings, export_env
+from cnfiscal.settings import REPO_ROOT, Settings, export_env, get_settings
 
 # dbt is installed beside this interpreter; make it findable however we were started.
 _BIN = str(Path(sys.executable).parent)
@@ -30,11 +32,47 @@ def _manifest_is_stale(project: DbtProject) -> bool:
     return any(p.stat().st_mtime > built for p in watched if "target" not in p.parts)
 
 
+# The DuckDB path the project's partial-parse state was made for (see ensure_parsed_for).
+_PARSED_FOR = DBT_PROJECT_DIR / "target" / "parsed_for_path.txt"
+
+
+def ensure_parsed_for(settings: Settings, force: bool = False) -> None:
+    """Parse the project (`dbt parse`) if it changed or was parsed for another DuckDB path.
+
+    dbt keys its partial-parse state on the profile's connection, i.e. our build file's path:
+    parsed for one path, every dbt call on another re-parses the whole project (~10 s each,
+    three calls a run). Parsing once for the path in use lets every call of the run reuse it.
+    """
+    export_env(settings)
+    stamp = str(settings.build_db)
+    current = _PARSED_FOR.read_text("utf-8") if _PARSED_FOR.exists() else None
+    if current == stamp and not force and not _manifest_is_stale(dbt_project):
+        return
+    dbt_project.preparer.prepare(dbt_project)
+    _PARSED_FOR.write_text(stamp, "utf-8")
+
+
+# dagster-dbt gives every dbt call its own target folder (the asset's name and run id, or a
+# bare hash): each holds a copy of the manifest, so they pile up by the gigabyte.
+_INVOCATION_DIR = re.compile(r"^(?:[\w]+-)?[0-9a-f]{7,}(?:-[0-9a-f]{7,})?$")
+
+
+def prune_dbt_targets(keep: int = 5) -> int:
+    """Delete all but the newest `keep` per-call target folders (kept for debugging)."""
+    target = DBT_PROJECT_DIR / "target"
+    if not target.is_dir():
+        return 0
+    calls = [p for p in target.iterdir() if p.is_dir() and _INVOCATION_DIR.match(p.name)]
+    calls.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in calls[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return max(0, len(calls) - keep)
+
+
 def prepare_dbt_project() -> DbtProject:
-    """`dagster dev` re-parses on every load; other entry points parse when the project changed."""
-    dbt_project.prepare_if_dev()
-    if _manifest_is_stale(dbt_project):
-        dbt_project.preparer.prepare(dbt_project)
+    """`dagster dev` re-parses on every load; other entry points parse when the project changed
+    or when the run's DuckDB path differs from the one the project was parsed for."""
+    ensure_parsed_for(get_settings(), force=dbt_project.preparer.using_dagster_dev())
     return dbt_project
 
 

@@ -282,6 +282,19 @@ def replace_document(con: duckdb.DuckDBPyConnection, **fields) -> str:
     return replace_documents(con, [ParsedVersion(**fields)])[0]
 
 
+def dropped_sources(
+    con: duckdb.DuckDBPyConnection,
+    live_source_ids: list[str],
+    in_scope: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """Sources with a current version that the catalog no longer lists."""
+    current = con.execute(
+        "SELECT DISTINCT source_id FROM raw.documents WHERE is_current"
+    ).fetchall()
+    live = set(live_source_ids)
+    return [s for (s,) in current if s not in live and (in_scope is None or in_scope(s))]
+
+
 def retire_missing_sources(
     con: duckdb.DuckDBPyConnection,
     live_source_ids: list[str],
@@ -290,11 +303,7 @@ def retire_missing_sources(
 ) -> int:
     """Sources dropped from the catalog stop being current (their rows stay, for history).
     in_scope limits this to the sources a partial (per-batch) run is responsible for."""
-    current = con.execute(
-        "SELECT DISTINCT source_id FROM raw.documents WHERE is_current"
-    ).fetchall()
-    live = set(live_source_ids)
-    gone = [s for (s,) in current if s not in live and (in_scope is None or in_scope(s))]
+    gone = dropped_sources(con, live_source_ids, in_scope)
     if not gone:
         return 0
     con.register("_gone", pa.table({"source_id": pa.array(gone, type=pa.string())}))

@@ -12,7 +12,12 @@ from dagster_dbt import (
 )
 
 from cnfiscal.quality.gate import release_for_recheck
-from pipelines.resources import PathsResource, prepare_dbt_project
+from pipelines.resources import (
+    PathsResource,
+    ensure_parsed_for,
+    prepare_dbt_project,
+    prune_dbt_targets,
+)
 
 dbt_project = prepare_dbt_project()
 
@@ -34,6 +39,8 @@ class Translator(DagsterDbtTranslator):
 )
 def cnfiscal_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, paths: PathsResource):
     settings = paths.settings()  # exports CNFISCAL_DUCKDB_PATH for the dbt subprocess
+    ensure_parsed_for(settings)
+    prune_dbt_targets()
     # Quarantine is re-decided every run: build with every current report, let the gate judge.
     if settings.build_db.exists():
         release_for_recheck(settings.build_db)

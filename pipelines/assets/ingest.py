@@ -28,7 +28,7 @@ from pydantic import Field
 
 from cnfiscal.catalog import load_catalog, select_batches
 from cnfiscal.extract import PARSER_VERSION
-from cnfiscal.ingest import fetch_sources, parse_sources
+from cnfiscal.ingest import fetch_log, fetch_sources, parse_sources
 from cnfiscal.publish import refresh_published_fetch_log
 from cnfiscal.warehouse.state import build_fingerprint, published_fingerprint
 from pipelines.resources import PathsResource
@@ -39,6 +39,11 @@ catalog_batches = DynamicPartitionsDefinition(name="catalog_batches")
 class IngestConfig(Config):
     force: bool = Field(False, description="Re-fetch unconditionally and re-parse every report.")
     workers: int = Field(2, description="Parser processes (the load stays in one writer).")
+    fetched: bool = Field(
+        False,
+        description="This run's fetch is already done and recorded under its run id (the "
+        "`cnfiscal run` launcher fetches first to decide whether to launch): only parse.",
+    )
 
 
 SPECS = {
@@ -84,9 +89,16 @@ def raw_ingest(
         clock.append(time.perf_counter())
         return round(clock[-1] - clock[-2], 3)
 
-    fetched = fetch_sources(
-        catalog, duckdb.get_connection, settings.cache_dir, context.run_id, force=config.force
-    )
+    if config.fetched:
+        fetched = fetch_log(duckdb.get_connection, context.run.run_id, catalog)
+    else:
+        fetched = fetch_sources(
+            catalog,
+            duckdb.get_connection,
+            settings.cache_dir,
+            context.run.run_id,
+            force=config.force,
+        )
     timing = {"fetch": lap()}
     parsed = parse_sources(
         catalog,

@@ -45,6 +45,20 @@ def test_sigkill_mid_run_keeps_published_copy(settings, tmp_path):
     assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
     before = _published(settings)
 
+    # Nothing changed: the launcher fetches, finds nothing to parse or rebuild, republishes
+    # the fetch log and does not launch the job.
+    quiet = subprocess.run(RUN, env=env, capture_output=True, text=True, timeout=480)
+    assert quiet.returncode == 0, quiet.stdout[-2000:] + quiet.stderr[-2000:]
+    assert "nothing changed, job not launched" in quiet.stdout
+    assert "cnfiscal_dbt_assets" not in quiet.stdout
+    run_id = quiet.stdout.split("precheck ", 1)[1].split(":", 1)[0]
+    assert _published(settings) == before
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        fetched = con.execute(
+            "select count(*) from raw.fetches where run_id = ?", [run_id]
+        ).fetchall()[0][0]
+    assert fetched == len(before[0])
+
     seed = next((settings.catalog_path.parent / "seeds").glob("002_*.txt"))
     seed.write_text(seed.read_text(encoding="utf-8") + "\n本报告已更正。\n", encoding="utf-8")
     log = (tmp_path / "killed.log").open("w+")

@@ -113,3 +113,23 @@ def test_fingerprint_tracks_the_published_copy(corpus, tmp_path):
     _ingest(catalog, db, cache, "r3")
     with duckdb.connect(str(db)) as con:
         assert build_fingerprint(con) != published_fingerprint(pub)
+
+
+def test_object_damaged_in_place_is_not_parsed(corpus, tmp_path):
+    """The cache trusts an object of the right size; the parser checks its hash."""
+    db, cache = tmp_path / "b.duckdb", tmp_path / "cache"
+    catalog = load_catalog(corpus / "catalog.yaml")
+    fetch_sources(catalog, connect_path(db), cache, "r1")
+    objects = sorted(p for p in cache.rglob("objects/*/*") if p.is_file())
+    victim = objects[0]
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size, different bytes
+    victim.write_bytes(bytes(data))
+    parse_sources(catalog, connect_path(db), cache)
+    damaged = _rows(
+        db,
+        "select d.sha256, d.fact_count from raw.parse_issues i join raw.documents d "
+        "using (document_id) where i.code = 'cached_object_damaged'",
+    )
+    assert damaged == [(victim.name, 0)]
+    assert _rows(db, "select count(*) from raw.documents where fact_count > 0")[0][0] == 4
