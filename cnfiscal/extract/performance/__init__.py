@@ -8,6 +8,7 @@ their scale and targets without an achievement. `code` carries the vocabulary ke
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 
@@ -15,7 +16,7 @@ from cnfiscal.extract.performance.checks import check_facts
 from cnfiscal.extract.performance.prose import Context, facts_from_sentence
 from cnfiscal.extract.performance.regions import is_performance_report, performance_flags
 from cnfiscal.extract.performance.tables import facts_from_tables, text_grids
-from cnfiscal.extract.sections import split_sentences
+from cnfiscal.extract.sections import Sentence, split_sentences
 from cnfiscal.model import DocumentMeta, Fact, ParseIssue
 from cnfiscal.readers import Table
 
@@ -33,11 +34,13 @@ def _fiscal_year(text: str, meta: DocumentMeta) -> int | None:
     return int(max(set(years), key=years.count)) if years else None
 
 
-def _default_basis(text: str, meta: DocumentMeta) -> str:
-    if meta.doc_kind == "budget":
-        return "budget"
+def _target_form(text: str) -> bool:
     head = text[:400]
-    if _TARGET_FORM.search(head) and not _SELF_EVAL.search(head):
+    return bool(_TARGET_FORM.search(head)) and not _SELF_EVAL.search(head)
+
+
+def _default_basis(text: str, meta: DocumentMeta) -> str:
+    if meta.doc_kind == "budget" or _target_form(text):
         return "budget"
     return "actual"
 
@@ -56,11 +59,10 @@ def extract_performance(
     whole = is_performance_report(text, sentences, meta.doc_kind)
     flags = performance_flags(sentences, whole)
     facts: list[Fact] = []
-    for sent, on in zip(sentences, flags, strict=True):
-        if not on or sent.in_table_row:
-            continue
+    for sent, pieces in _unwrapped(text, sentences, flags):
         try:
-            facts += facts_from_sentence(sent, ctx, issues, sent.heading_text())
+            found = facts_from_sentence(sent, ctx, issues, sent.heading_text())
+            facts += _located(found, sent, pieces) if len(pieces) > 1 else found
         except Exception as exc:  # one odd sentence must not lose the others
             issues.append(
                 ParseIssue(
@@ -71,11 +73,120 @@ def extract_performance(
                     start=sent.start,
                 )
             )
+    if meta.doc_kind not in ("budget", "final_account") and _target_form(text):
+        for f in facts:  # a target form states targets, whatever tense its prose uses
+            f.basis = "budget"
     table_facts = facts_from_tables(tables, ctx, issues)
     table_facts += facts_from_tables(text_grids(text), ctx, issues, from_text=True)
     facts = table_facts + _drop_table_echoes(facts, table_facts)
     facts = _dedupe(facts)
     check_facts(facts, issues)
+    return facts
+
+
+_ENDED = re.compile(r"[。;；!！?？:：]$")
+# a line the page (or a wide table cell) wrapped is long; short ones are table cells or labels
+_WRAP_MIN = 12
+# broken off inside a clause: a word, figure or list comma at the line end
+_MID_WORD = re.compile(r"[\u4e00-\u9fff\d、“]$")
+# a line of a table echoed in the page text: words set apart by blanks, or two free-standing
+# figures; prose only puts blanks around its figures ("完成 3 份")
+_TABLE_WORDS = re.compile(r"[^\s\d.,%％]\s+[^\s\d.,%％]")
+_FREE_FIGURE = re.compile(r"(?:^|(?<=\s))[-\d.,%％]*\d[-\d.,%％]*(?=\s|$)")
+# a continuation goes on with words; a figure, a comparison or "指标3：" starts a cell or item
+_CONTINUES = re.compile(r"^(?![^:：]{0,7}[:：])[\u4e00-\u9fff、，,“”‘’《》（(]")
+
+
+def _tabular(line: str) -> bool:
+    return bool(_TABLE_WORDS.search(line)) or len(_FREE_FIGURE.findall(line)) >= 2
+
+
+def _unwrapped(
+    text: str, sentences: list[Sentence], flags: list[bool]
+) -> list[tuple[Sentence, list[Sentence]]]:
+    """The performance sentences with wrapped lines joined again, each with its pieces.
+
+    A PDF's text breaks lines where the page (or a table cell) wrapped them, and a sentence
+    ends at a line break, so a name is cut mid-word ("…40个市" + "直部门…" gives an indicator
+    "市"). A sentence that ends its line without punctuation continues with the first sentence
+    of the next line, unless either line is a table row echoed in the text or the next line
+    opens a heading.
+    """
+    lines = text.split("\n")
+    out: list[tuple[Sentence, list[Sentence]]] = []
+    run: list[Sentence] = []
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append((run[0], list(run)))
+        elif run:
+            first = run[0]
+            joined = Sentence(
+                "".join(s.text for s in run), first.start, run[-1].end, first.path, first.block,
+                False, first.line,
+            )  # fmt: skip
+            out.append((joined, list(run)))
+        run.clear()
+
+    prev_ok = False
+    for sent, on in zip(sentences, flags, strict=True):
+        if not on or sent.in_table_row:
+            flush()
+            prev_ok = False
+            continue
+        line = lines[sent.line] if sent.line < len(lines) else ""
+        tabular = _tabular(line.strip())
+        if (
+            run
+            and prev_ok
+            and sent.block is None
+            and not tabular
+            and text.count("\n", run[-1].end, sent.start) == 1
+            and _starts_line(text, sent)
+            and bool(_CONTINUES.match(line.strip()))
+        ):
+            run.append(sent)
+        else:
+            flush()
+            run.append(sent)
+        last = run[-1]
+        prev_ok = (
+            not tabular
+            and not _ENDED.search(last.text)
+            and not (last.block is not None and last.block.pure_title and len(run) == 1)
+            and not text[last.end : last.end + 1].strip()
+            and _ends_line(text, last)
+            and len(re.sub(r"\s", "", line)) >= _WRAP_MIN  # a wrapped line is a full one
+            and bool(_MID_WORD.search(last.text))
+        )
+    flush()
+    return out
+
+
+def _starts_line(text: str, sent: Sentence) -> bool:
+    return not text[text.rfind("\n", 0, sent.start) + 1 : sent.start].strip()
+
+
+def _ends_line(text: str, sent: Sentence) -> bool:
+    nl = text.find("\n", sent.end)
+    return not text[sent.end : nl if nl >= 0 else len(text)].strip()
+
+
+def _located(facts: list[Fact], sent: Sentence, pieces: list[Sentence]) -> list[Fact]:
+    """Facts of a joined sentence with their spans put back on the page text."""
+    offsets = []
+    pos = 0
+    for p in pieces:
+        offsets.append(pos)
+        pos += len(p.text)
+
+    def where(rel: int, end: bool = False) -> int:
+        k = bisect.bisect_right(offsets, rel - 1 if end else rel) - 1
+        return pieces[k].start + rel - offsets[k]
+
+    for f in facts:
+        if f.start is not None and f.end is not None:
+            f.start, f.end = where(f.start - sent.start), where(f.end - sent.start, end=True)
     return facts
 
 
