@@ -8,10 +8,8 @@ where links are not possible), so `python -m http.server` in site/ serves everyt
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from html import escape
 from pathlib import Path
 
@@ -22,10 +20,6 @@ from cnfiscal.site import pages
 from cnfiscal.site.figures import CHARTS, MARTS, chart_figures, chart_rows
 
 DBT_DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
-# Rendering and creating the agency pages is most of the build: with this many agencies, the
-# pages are split between worker processes (each a page at a time, as in one process).
-PARALLEL_MIN_AGENCIES = 2000
-WORKERS = min(2, os.cpu_count() or 1)
 # The exported tables the pages read; each is decoded once into memory.
 SITE_TABLES = {"dim_agency", "dim_document", "fct_fiscal_facts", "fct_performance"} | {
     mart for mart, _ in MARTS.values()
@@ -139,35 +133,13 @@ def _write_pages(exports_dir, out, package, sums, catalog_path) -> dict:
         indicators = _indicators(con) if "fct_performance" in tables else {}
     pages.write(out / "index.html", "首页", pages.index_body(package, sums, agencies))
     pages.write(out / "dictionary.html", "数据字典", pages.dictionary_body(package))
-    items = [
-        (
-            a,
-            docs.get(a[0], []),
-            {c: rows[c].get(a[0], []) for c in CHARTS},
-            indicators.get(a[0], []),
-        )
-        for a in agencies
-    ]
-    workers = WORKERS if len(items) >= PARALLEL_MIN_AGENCIES else 1
-    if workers == 1:
-        charts_drawn = _agency_pages(out, catalog_dir, items)
-    else:  # a share of the pages each; spawn, not fork: the caller may run threads
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            shares = [items[i::workers] for i in range(workers)]
-            charts_drawn = sum(
-                pool.map(_agency_pages, [out] * workers, [catalog_dir] * workers, shares)
-            )
-    return {"agencies": len(agencies), "charts": charts_drawn, "downloads": len(sums)}
-
-
-def _agency_pages(out: Path, catalog_dir: Path | None, items: list[tuple]) -> int:
-    """Write the pages (and source copies) of these agencies; returns the charts drawn."""
     charts_drawn = 0
-    for agency, agency_docs, agency_rows, agency_indicators in items:
-        reports = [(d, _source_href(d[4], d[1], catalog_dir, out)) for d in agency_docs]
-        figures = {c: chart_figures(agency_rows[c], c) for c in CHARTS}
+    for agency in agencies:
+        aid = agency[0]
+        reports = [(d, _source_href(d[4], d[1], catalog_dir, out)) for d in docs.get(aid, [])]
+        figures = {c: chart_figures(rows[c].get(aid, []), c) for c in CHARTS}
         charts_drawn += sum(1 for f in figures.values() if f)
         hrefs = {d[1]: h for d, h in reports}
-        body = pages.agency_body(agency, reports, figures, hrefs, agency_indicators)
-        pages.write(out / "agencies" / f"{agency[0]}.html", escape(agency[1]), body, depth=1)
-    return charts_drawn
+        body = pages.agency_body(agency, reports, figures, hrefs, indicators.get(aid, []))
+        pages.write(out / "agencies" / f"{aid}.html", escape(agency[1]), body, depth=1)
+    return {"agencies": len(agencies), "charts": charts_drawn, "downloads": len(sums)}

@@ -5,7 +5,6 @@ import re
 import duckdb
 
 from cnfiscal.exports import export_marts
-from cnfiscal.site import build
 from cnfiscal.site.build import build_site
 
 
@@ -144,17 +143,3 @@ def test_each_agency_page_shows_only_its_own_figures_and_reports(small_db, tmp_p
     assert _bars(a1, "function") == [("2018 预算", "一般公共服务支出", "80.250000")]
     assert _bars(a2, "function") == [("2019 预算", "教育支出", "5.000000")]
     assert _bars(a2, "three_public") == [("2019 预算", "三公经费合计", "1.500000")]
-
-
-def test_pages_split_between_worker_processes_are_the_same(small_db, tmp_path, monkeypatch):
-    """A big site is written by worker processes: the same files, byte for byte."""
-    site, summary = _site(small_db, tmp_path / "one")
-    monkeypatch.setattr(build, "PARALLEL_MIN_AGENCIES", 1)
-    monkeypatch.setattr(build, "WORKERS", 2)
-    split, split_summary = _site(small_db, tmp_path / "two")
-    assert split_summary == summary
-
-    def files(root):
-        return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-    assert files(split) == files(site)
