@@ -50,3 +50,15 @@ def test_table_lines_and_figure_lines_stay_apart():
     facts, _ = run(text, year=2026)
     assert not any("安全生产形势" in f.item for f in facts)
     assert not any("财政拨款" in f.item or "其他资金" in f.item for f in facts)
+
+
+def test_table_row_echo_is_no_indicator_name():
+    text = """一、绩效目标完成情况
+决策 20 17.90 89.50%
+编报绩效目标的 2024 年度项目 39 个，按时办结率为 98.5%。
+"""
+    facts, _ = run(text, year=2024)
+    names = {f.item for f in facts}
+    assert not any("17.90" in n or "决策" in n for n in names)
+    assert any(f.value == 39 for f in facts)
+    assert any(f.code == "on_time_completion_rate" for f in facts)

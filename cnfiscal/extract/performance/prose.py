@@ -145,7 +145,19 @@ def _name(sent: str, rel_start: int, rel_end: int, prev_end: int) -> tuple[str, 
     return pre, pre_raw.strip()
 
 
+# a free-standing figure in a name ("决策 20 17.90", "综合管理 367.65 保质保量…"): the words are
+# a table row the page text repeats, cells set apart by blanks, not a sentence naming a figure
+_FREE_FIGURE = re.compile(r"(?:^|(?<=\s))[-\d.,%％]*\d[-\d.,%％]*(?=\s|$)")
+
+
+def _table_row_name(name: str) -> bool:
+    figures = _FREE_FIGURE.findall(name)
+    return len(figures) >= 2 or any("." in f for f in figures)
+
+
 def _skip_reason(q: Qty, name: str, clause: str) -> str:
+    if _table_row_name(name):
+        return "table_row"
     if q.kind == "money":
         if _MONEY_SPENDING.search(clause) or not _MONEY_OUTCOME.search(clause):
             return "money"
