@@ -31,6 +31,7 @@ def extract_parsed(parsed: ParsedDocument, name: str = "", hints: dict | None = 
     from cnfiscal.extract.normalize import normalize_text
     from cnfiscal.extract.performance import extract_performance
     from cnfiscal.extract.prose import extract_prose
+    from cnfiscal.extract.sections import split_sentences
     from cnfiscal.extract.tables import extract_table_facts
 
     issues: list[ParseIssue] = list(parsed.issues)
@@ -41,13 +42,18 @@ def extract_parsed(parsed: ParsedDocument, name: str = "", hints: dict | None = 
         issues,
         DocumentMeta(),
     )
+    # Prose and performance read the same sentences: split them once.
+    sentences = _guarded("sentences", lambda: split_sentences(text), issues, None)
     facts: list[Fact] = []
-    facts += _guarded("prose", lambda: extract_prose(text, meta, issues), issues, [])
+    facts += _guarded("prose", lambda: extract_prose(text, meta, issues, sentences), issues, [])
     facts += _guarded(
         "tables", lambda: extract_table_facts(parsed.tables, meta, issues), issues, []
     )
     facts += _guarded(
-        "performance", lambda: extract_performance(text, parsed.tables, meta, issues), issues, []
+        "performance",
+        lambda: extract_performance(text, parsed.tables, meta, issues, sentences),
+        issues,
+        [],
     )
     facts = _guarded("merge", lambda: merge_facts(facts, issues), issues, facts)
     if not facts and not any(i.severity == "error" for i in issues):

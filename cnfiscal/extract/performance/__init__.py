@@ -46,8 +46,13 @@ def _default_basis(text: str, meta: DocumentMeta) -> str:
 
 
 def extract_performance(
-    text: str, tables: list[Table], meta: DocumentMeta, issues: list[ParseIssue]
+    text: str,
+    tables: list[Table],
+    meta: DocumentMeta,
+    issues: list[ParseIssue],
+    sentences: list[Sentence] | None = None,
 ) -> list[Fact]:
+    """`sentences`: split_sentences(text), when the caller already has them."""
     fy = _fiscal_year(text, meta)
     if fy is None:
         issues.append(
@@ -55,7 +60,8 @@ def extract_performance(
         )
         return []
     ctx = Context(fiscal_year=fy, basis=_default_basis(text, meta))
-    sentences = split_sentences(text)
+    if sentences is None:
+        sentences = split_sentences(text)
     whole = is_performance_report(text, sentences, meta.doc_kind)
     flags = performance_flags(sentences, whole)
     facts: list[Fact] = []

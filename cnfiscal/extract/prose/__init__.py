@@ -9,10 +9,17 @@ the paragraph subject, else the headings; basis and year from the label, else th
 from __future__ import annotations
 
 from cnfiscal.extract.prose.engine import ProseReader
+from cnfiscal.extract.sections import Sentence
 from cnfiscal.model import DocumentMeta, Fact, ParseIssue
 
 
-def extract_prose(text: str, meta: DocumentMeta, issues: list[ParseIssue]) -> list[Fact]:
+def extract_prose(
+    text: str,
+    meta: DocumentMeta,
+    issues: list[ParseIssue],
+    sentences: list[Sentence] | None = None,
+) -> list[Fact]:
+    """`sentences`: split_sentences(text), when the caller already has them."""
     if not text or not text.strip():
         return []
-    return ProseReader(text, meta, issues).run()
+    return ProseReader(text, meta, issues).run(sentences)

@@ -93,8 +93,9 @@ class ProseReader:
         self._blocks: dict[int, tuple[str | None, str | None, bool]] = {}
 
     # ---- driver -----------------------------------------------------------------------------
-    def run(self) -> list[Fact]:
-        sentences = split_sentences(self.text)
+    def run(self, sentences: list[Sentence] | None = None) -> list[Fact]:
+        if sentences is None:
+            sentences = split_sentences(self.text)
         lines: dict[int, list[Sentence]] = {}
         for s in sentences:
             lines.setdefault(s.line, []).append(s)
