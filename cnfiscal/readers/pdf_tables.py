@@ -24,6 +24,7 @@ _TITLE = re.compile(
 )
 _CONTINUED = re.compile(r"续")
 _UNIT = re.compile(r"(?:单位|金额单位)[:：]\s*(万元|亿元|千元|元)")
+_BRACKETED_UNIT = re.compile(r"[(（](万元|亿元|千元|元)[)）]")
 _MARKER = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|其中)"
 )
@@ -220,9 +221,27 @@ def _build(
             rows[-1] = [a + b for a, b in zip(rows[-1], cells, strict=True)]
             continue
         rows.append(cells)
+    head_text = " ".join(_line_text(ln) for ln in head_lines)
+    table = _page_table(seg, page_no, rows, n_head, head_text)
+    return table, [(a + b) / 2 for a, b in cols]
+
+
+def _page_table(
+    seg: _Segment,
+    page_no: int,
+    rows: list[list[str]],
+    n_head: int,
+    head_text: str,
+    *,
+    bracketed: bool = False,
+) -> Table:
+    """A table read on one page. Its unit is stated in the title or header (单位：万元); with
+    `bracketed=True` a bare （万元） in the header counts too."""
     title = " ".join(seg.title)
-    unit_m = _UNIT.search(title + " " + " ".join(_line_text(ln) for ln in head_lines))
-    table = Table(
+    unit_m = _UNIT.search(title + " " + head_text)
+    if unit_m is None and bracketed:
+        unit_m = _BRACKETED_UNIT.search(head_text)
+    return Table(
         rows=rows,
         page=page_no,
         title=title,
@@ -231,7 +250,6 @@ def _build(
         header_rows=n_head,
         row_pages=[page_no] * len(rows),
     )
-    return table, [(a + b) / 2 for a, b in cols]
 
 
 def _borders_at(line: list[Word], rules: list) -> tuple[int, ...]:
@@ -332,20 +350,8 @@ def _banded(lines, data, cols, across, seg: _Segment, page_no: int) -> Table | N
     n_head = next((i for i, r in enumerate(order) if r in data_bands), len(rows))
     if n_head >= len(rows) - 1 and len(rows) < 2:
         return None
-    title = " ".join(seg.title)
     head_text = " ".join("".join(r) for r in rows[:n_head])
-    unit_m = _UNIT.search(title + " " + head_text) or re.search(
-        r"[(（](万元|亿元|千元|元)[)）]", head_text
-    )
-    return Table(
-        rows=rows,
-        page=page_no,
-        title=title,
-        unit=unit_m.group(1) if unit_m else "",
-        pages=[page_no],
-        header_rows=n_head,
-        row_pages=[page_no] * len(rows),
-    )
+    return _page_table(seg, page_no, rows, n_head, head_text, bracketed=True)
 
 
 def _has_own_title(title: str) -> bool:
