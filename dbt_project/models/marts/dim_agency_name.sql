@@ -15,6 +15,18 @@ periods as (
         count(distinct document_id) as report_count
     from published_names
     group by agency_id, name_as_written
+),
+
+names_in_order as (
+    select
+        *,
+        -- the first year a name not seen before appears (names starting the same year coexist)
+        min(valid_from_year) over (
+            partition by agency_id order by valid_from_year
+            range between 1 following and unbounded following
+        ) as next_name_from_year,
+        max(last_seen_year) over (partition by agency_id) as agency_last_year
+    from periods
 )
 
 select
@@ -22,9 +34,12 @@ select
     agency_name,
     valid_from_year,
     last_seen_year,
-    lead(valid_from_year) over (
-        partition by agency_id order by valid_from_year, agency_name
-    ) - 1 as valid_to_year,
+    -- through the year before the next name appears, or its own last use if that is later;
+    -- open while the latest reports still use it
+    case
+        when last_seen_year = agency_last_year then null
+        else greatest(last_seen_year, coalesce(next_name_from_year - 1, last_seen_year))
+    end as valid_to_year,
     report_count,
-    last_seen_year = max(last_seen_year) over (partition by agency_id) as is_current
-from periods
+    last_seen_year = agency_last_year as is_current
+from names_in_order
