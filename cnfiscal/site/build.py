@@ -16,6 +16,8 @@ from pathlib import Path
 import duckdb
 
 from cnfiscal.exports import read_sums, recover, swap_in
+from cnfiscal.fetch import object_path
+from cnfiscal.ingest import cache_root
 from cnfiscal.site import pages
 from cnfiscal.site.figures import CHARTS, MARTS, chart_figures, chart_rows
 
@@ -51,16 +53,24 @@ def _load(con: duckdb.DuckDBPyConnection, exports_dir: Path, package: dict) -> s
     return set(paths)
 
 
-def _source_href(location: str, source_id: str, catalog_dir: Path | None, out: Path) -> str:
-    """URL as is; a local report is copied into sources/ so the link works offline."""
+def _source_href(doc: tuple, catalog_dir: Path | None, cache_dir: Path | None, out: Path) -> str:
+    """URL as is; a local report is copied into sources/ so the link works offline.
+
+    The copy is the fetched version the figures were read from (the fetch cache's object for
+    the document's sha256) when the cache is at hand: the file at the location may have changed
+    since, and linking the catalog's own file would touch its ctime, which the fetch cache reads
+    as a possible change (and so re-reads every file the next night)."""
+    source_id, location, sha256 = doc[1], doc[4], doc[6]
     if location.startswith(("http://", "https://")):
         return location
     path = Path(location.removeprefix("file://"))
     if catalog_dir and not path.is_absolute():
         path = catalog_dir / path
-    if path.is_file():
+    fetched = object_path(cache_root(cache_dir, source_id), sha256) if cache_dir else None
+    source = fetched if fetched is not None and fetched.is_file() else path
+    if source.is_file():
         target = out / "sources" / f"{source_id}{path.suffix}"
-        _link_or_copy(path, target)
+        _link_or_copy(source, target)
         return f"../sources/{target.name}"
     return ""
 
@@ -70,6 +80,7 @@ def build_site(
     site_dir: Path,
     catalog_path: Path | None = None,
     dbt_target_dir: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> dict:
     """Write the whole site beside site_dir, then swap it in. Returns a summary."""
     package = json.loads((exports_dir / "datapackage.json").read_text(encoding="utf-8"))
@@ -85,7 +96,7 @@ def build_site(
             if (dbt_target_dir / name).exists():
                 (out / "dbt-docs").mkdir(exist_ok=True)
                 shutil.copy2(dbt_target_dir / name, out / "dbt-docs" / name)
-        summary = _write_pages(exports_dir, out, package, sums, catalog_path)
+        summary = _write_pages(exports_dir, out, package, sums, catalog_path, cache_dir)
         summary["dbt_docs"] = (out / "dbt-docs" / "index.html").exists()
         swap_in(out, site_dir)
     except BaseException:
@@ -114,7 +125,7 @@ def _by_agency(rows: list[tuple], keep_id: bool = True) -> dict[str, list[tuple]
     return groups
 
 
-def _write_pages(exports_dir, out, package, sums, catalog_path) -> dict:
+def _write_pages(exports_dir, out, package, sums, catalog_path, cache_dir) -> dict:
     catalog_dir = catalog_path.parent if catalog_path else None
     (out / "style.css").write_text(pages.CSS, encoding="utf-8")
     with duckdb.connect() as con:
@@ -136,7 +147,7 @@ def _write_pages(exports_dir, out, package, sums, catalog_path) -> dict:
     charts_drawn = 0
     for agency in agencies:
         aid = agency[0]
-        reports = [(d, _source_href(d[4], d[1], catalog_dir, out)) for d in docs.get(aid, [])]
+        reports = [(d, _source_href(d, catalog_dir, cache_dir, out)) for d in docs.get(aid, [])]
         figures = {c: chart_figures(rows[c].get(aid, []), c) for c in CHARTS}
         charts_drawn += sum(1 for f in figures.values() if f)
         hrefs = {d[1]: h for d, h in reports}

@@ -54,7 +54,9 @@ def static_site(paths: PathsResource, dbt: DbtCliResource) -> MaterializeResult:
     settings = paths.settings()
     site_dir = settings.warehouse_dir / "site"
     docs, regenerated = dbt_docs(settings, dbt)
-    summary = build_site(settings.exports_dir, site_dir, settings.catalog_path, docs)
+    summary = build_site(
+        settings.exports_dir, site_dir, settings.catalog_path, docs, settings.cache_dir
+    )
     return MaterializeResult(
         metadata={
             "site": MetadataValue.path(str(site_dir / "index.html")),

@@ -143,3 +143,29 @@ def test_each_agency_page_shows_only_its_own_figures_and_reports(small_db, tmp_p
     assert _bars(a1, "function") == [("2018 预算", "一般公共服务支出", "80.250000")]
     assert _bars(a2, "function") == [("2019 预算", "教育支出", "5.000000")]
     assert _bars(a2, "three_public") == [("2019 预算", "三公经费合计", "1.500000")]
+
+
+def test_source_copy_is_the_fetched_version(small_db, tmp_path):
+    """With the fetch cache at hand, sources/ links the fetched object of the document's sha256,
+    not the catalog's file (whose ctime a link would change) nor its newer content."""
+    from cnfiscal.fetch import object_path
+    from cnfiscal.ingest import cache_root
+
+    db, manifest = small_db
+    exports = tmp_path / "exports"
+    export_marts(db, exports, manifest_path=manifest)
+    (tmp_path / "seeds").mkdir()
+    report = tmp_path / "seeds" / "e19.txt"
+    report.write_text("某区财政局2019年部门预算（已改）", encoding="utf-8")  # changed since fetch
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text("sources: []\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    fetched = object_path(cache_root(cache, "a2-budget-2019"), "cc")
+    fetched.parent.mkdir(parents=True)
+    fetched.write_text("某区财政局2019年部门预算", encoding="utf-8")
+    ctime = report.stat().st_ctime_ns
+
+    build_site(exports, tmp_path / "site", catalog, cache_dir=cache)
+    copy = tmp_path / "site" / "sources" / "a2-budget-2019.txt"
+    assert copy.read_text(encoding="utf-8") == "某区财政局2019年部门预算"
+    assert report.stat().st_nlink == 1 and report.stat().st_ctime_ns == ctime
