@@ -74,7 +74,7 @@ def quality_gate(context: AssetExecutionContext, paths: PathsResource, dbt: DbtC
         dbt.cli(["build", "--select", "marts"], manifest=dbt_project.manifest_path).wait()
 
     docs = settings.quality_dir / "data_docs"
-    result = gate.run_gate(settings.build_db, context.run_id, rebuild_marts, docs)
+    result = gate.run_gate(settings.build_db, context.run.run_id, rebuild_marts, docs)
     quarantined = {d: result.verdict.quarantine[d] for d in result.applied.quarantined}
     outcomes = {**result.verdict.outcomes, **result.published}
     checks = [check_result(n, o, quarantined) for n, o in outcomes.items()]
