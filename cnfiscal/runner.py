@@ -39,6 +39,8 @@ def run_pipeline(
 
         pre = precheck(settings, run_id)
         print(f"precheck {run_id}: {describe(pre)} in {time.perf_counter() - started:.1f}s")
+        for problem in pre.catalog_problems:
+            print(f"  catalog: {problem}", file=sys.stderr)
         if not pre.changed:
             refresh_published_fetch_log(settings.build_db, settings.published_db)
             wall = time.perf_counter() - started
