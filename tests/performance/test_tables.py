@@ -101,6 +101,24 @@ def test_unit_and_comparison_columns_complete_a_bare_value():
     assert not [f for f in facts if "及时公开" in f.item or f.item.endswith("/")]
 
 
+def test_indicator_is_matched_on_its_own_words_not_its_projects():
+    # Project names full of indicator words (宣传, 满意度, 每月): the rows' indicators are
+    # neither media reports nor satisfaction, and a count is not measured as a per-unit amount.
+    rows = [
+        ["无偿献血者宣传", "宣传", "产出指标", "数量指标", "目标采集血液人次", "≥", "1200", "人次"],
+        ["群众满意度提升工程", "提升", "产出指标", "数量指标", "新建服务站点", "≥", "6", "个"],
+        ["每月一题政策咨询服务", "咨询", "产出指标", "数量指标", "有效问题建议数", "≥", "40", "条"],
+        ["热线宣传推广", "推广", "产出指标", "数量指标", "年度宣传推广次数", "≥", "12", "次"],
+    ]  # fmt: skip
+    t = Table(rows=[PROJECT_HEAD, *rows], page=20, index=0, title="项目支出绩效目标表")
+    facts, _ = run("", tables=[t])
+    by = {f.item: f for f in facts}
+    assert by["kpi:无偿献血者宣传/目标采集血液人次"].code is None
+    assert by["kpi:群众满意度提升工程/新建服务站点"].category != "satisfaction"
+    assert by["kpi:每月一题政策咨询服务/有效问题建议数"].measure == "count"
+    assert by["kpi:热线宣传推广/年度宣传推广次数"].code == "media_reports"  # its own words
+
+
 def test_value_words_are_not_names_and_ranges_give_no_target():
     rows = [
         ["满意度指标", "服务对象满意度指标", "全站职工满意度", "大于95%", "98%", "10", "9"],

@@ -372,7 +372,7 @@ def _execution_rate(t: Table, ctx: Context, from_text: bool, project: str) -> li
         if rate is None:
             continue
         name = f"{project}/资金执行率" if project else "资金执行率"
-        return [_fact(t, r, col, row, name, rate, "%", "actual", "cost", ctx, from_text)]
+        return [_fact(t, r, col, row, name, rate, "%", "actual", "cost", ctx, from_text, project)]
     return []
 
 
@@ -425,7 +425,7 @@ def _table_facts(t: Table, ctx: Context, issues: list[ParseIssue], from_text: bo
                     continue  # a bare number under 成本指标 is money in the table's unit
                 unit = q.unit or name_unit or (units[0] if units else "")
                 out.append(
-                    _fact(t, r, col, row, nm, q, unit, basis, category, ctx, from_text)
+                    _fact(t, r, col, row, nm, q, unit, basis, category, ctx, from_text, project)
                 )  # fmt: skip
         if lay.budget and lay.actual and bool(found["budget"]) != bool(found["actual"]):
             has = "target" if found["budget"] else "achievement"
@@ -451,14 +451,17 @@ def _total_score(t, r, row, lay, ctx, from_text, project="") -> list[Fact]:
     scale = parse_cell(_cell(row, lay.scale)) if lay.scale is not None else None
     q = Qty(q.value, "分", q.qualifier, q.start, q.end, q.num_start, q.num_end, q.raw, "score")
     name = f"{project}/绩效自评得分" if project else "绩效自评得分"
-    f = _fact(t, r, lay.score, row, name, q, "分", "actual", None, ctx, from_text)
+    f = _fact(t, r, lay.score, row, name, q, "分", "actual", None, ctx, from_text, project)
     if scale is not None:
         f.label = f"绩效自评得分(满分{scale.value})"
     return [f]
 
 
-def _fact(t, r, col, row, name, q: Qty, unit, basis, category, ctx, from_text) -> Fact:
-    ind = indicator_for(name, unit)
+def _fact(t, r, col, row, name, q: Qty, unit, basis, category, ctx, from_text, project="") -> Fact:
+    # The indicator is matched, measured and categorised on its own words: a project's name
+    # ("…服务项目", "…满意度提升工程") says nothing about which indicator a row holds.
+    own = name.removeprefix(f"{project}/") if project else name
+    ind = indicator_for(own, unit)
     qq = Qty(q.value, unit, q.qualifier, q.start, q.end, q.num_start, q.num_end, q.raw,
              "percent" if unit == "%" else q.kind)  # fmt: skip
     f = Fact(
@@ -467,12 +470,12 @@ def _fact(t, r, col, row, name, q: Qty, unit, basis, category, ctx, from_text) -
         scope="all",
         basis=basis,
         year=ctx.fiscal_year,
-        measure=measure_of(qq, name),
+        measure=measure_of(qq, own),
         value=q.value if isinstance(q.value, Decimal) else Decimal(str(q.value)),
         unit=unit,
         label=name,
         qualifier=q.qualifier,
-        category=category or ("satisfaction" if "满意" in name else None),
+        category=category or ("satisfaction" if "满意" in own else None),
         code=ind.key if ind else None,
         evidence=" | ".join(c.strip() for c in row if c and c.strip())[:300],
     )
