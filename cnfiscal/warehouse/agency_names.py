@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import duckdb
+import pyarrow as pa
 
 from cnfiscal.vocab.agencies import agency_id, agency_lineage, agency_region, canonical_agency
 
@@ -53,11 +54,17 @@ def resolve(name: str, region: str | None) -> tuple[str, str, str | None, str | 
 
 def agency_name_rows(documents: Iterable[tuple[str, str, str | None]]) -> list[tuple]:
     """One row per (document, agency name) and one per name in agency_lineage.csv."""
-    rows = [
-        (document_id, "document", name, region, *resolve(name, region))
-        for document_id, name, region in documents
-        if name and name.strip()
-    ]
+    # An agency names itself the same way in report after report (budget, final account,
+    # evaluation, year after year): resolve each distinct (name, region) once.
+    resolved: dict[tuple[str, str | None], tuple] = {}
+    rows = []
+    for document_id, name, region in documents:
+        if not (name and name.strip()):
+            continue
+        key = (name, region)
+        if key not in resolved:
+            resolved[key] = resolve(name, region)
+        rows.append((document_id, "document", name, region, *resolved[key]))
     lineage_names = {n for s in agency_lineage() for n in (s.predecessor, s.successor)}
     rows += [(None, "lineage", name, None, *resolve(name, None)) for name in sorted(lineage_names)]
     return rows
@@ -69,8 +76,12 @@ def write_agency_names(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> Non
     try:
         con.execute(DDL)
         if rows:
-            placeholders = ", ".join("?" for _ in COLUMNS)
-            con.executemany(f"INSERT INTO raw.agency_names VALUES ({placeholders})", rows)
+            # one columnar insert: executemany goes row by row (seconds at 10,000 reports)
+            columns = zip(COLUMNS, zip(*rows, strict=True), strict=True)
+            table = pa.table({name: pa.array(col, pa.string()) for name, col in columns})
+            con.register("_agency_names", table)
+            con.execute("INSERT INTO raw.agency_names SELECT * FROM _agency_names")
+            con.unregister("_agency_names")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
