@@ -7,16 +7,26 @@ import duckdb
 from cnfiscal.exports import export_marts
 from cnfiscal.site.build import build_site
 
+PERFORMANCE_DDL = (
+    "create table marts.fct_performance (document_id varchar, agency_id varchar, "
+    "fiscal_year integer, basis varchar, indicator_name varchar, "
+    "indicator_as_written varchar, value decimal(24,6), unit varchar, qualifier varchar, "
+    "evidence varchar)"
+)
 
-def _site(small_db, tmp_path):
+
+def _site(small_db, tmp_path, report="某区财政局2019年部门预算", cache_dir=None):
+    """Export the small warehouse and build the site; `report` is the catalog's local file
+    (None: the caller wrote it)."""
     db, manifest = small_db
     exports = tmp_path / "exports"
     export_marts(db, exports, manifest_path=manifest)
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "e19.txt").write_text("某区财政局2019年部门预算", encoding="utf-8")
+    if report is not None:
+        (tmp_path / "seeds").mkdir()
+        (tmp_path / "seeds" / "e19.txt").write_text(report, encoding="utf-8")
     catalog = tmp_path / "catalog.yaml"
     catalog.write_text("sources: []\n", encoding="utf-8")
-    summary = build_site(exports, tmp_path / "site", catalog)
+    summary = build_site(exports, tmp_path / "site", catalog, cache_dir=cache_dir)
     return tmp_path / "site", summary
 
 
@@ -68,12 +78,7 @@ def test_local_source_is_copied_so_the_link_works_offline(small_db, tmp_path):
 def test_agency_page_lists_performance_indicators_with_their_evidence(small_db, tmp_path):
     db, _ = small_db
     with duckdb.connect(str(db)) as con:
-        con.execute(
-            "create table marts.fct_performance (document_id varchar, agency_id varchar, "
-            "fiscal_year integer, basis varchar, indicator_name varchar, "
-            "indicator_as_written varchar, value decimal(24,6), unit varchar, qualifier varchar, "
-            "evidence varchar)"
-        )
+        con.execute(PERFORMANCE_DDL)
         con.execute(
             "insert into marts.fct_performance values "
             "('d19@y', 'a1', 2019, 'actual', '办件量', '全年办件量', 120000, '件', '多', "
@@ -114,12 +119,7 @@ def test_each_agency_page_shows_only_its_own_figures_and_reports(small_db, tmp_p
             "'甲的功能支出。'), "
             "('a2', 2019, 'budget', 'all', '类', '205', '教育支出', 5, 'e19@z', '乙的教育支出。')"
         )
-        con.execute(
-            "create table marts.fct_performance (document_id varchar, agency_id varchar, "
-            "fiscal_year integer, basis varchar, indicator_name varchar, "
-            "indicator_as_written varchar, value decimal(24,6), unit varchar, qualifier varchar, "
-            "evidence varchar)"
-        )
+        con.execute(PERFORMANCE_DDL)
         con.execute(
             "insert into marts.fct_performance values "
             "('d19@y', 'a1', 2019, 'actual', '办件量', '办件量', 12, '件', null, '甲的指标。'), "
@@ -151,21 +151,17 @@ def test_source_copy_is_the_fetched_version(small_db, tmp_path):
     from cnfiscal.fetch import object_path
     from cnfiscal.ingest import cache_root
 
-    db, manifest = small_db
-    exports = tmp_path / "exports"
-    export_marts(db, exports, manifest_path=manifest)
-    (tmp_path / "seeds").mkdir()
-    report = tmp_path / "seeds" / "e19.txt"
-    report.write_text("某区财政局2019年部门预算（已改）", encoding="utf-8")  # changed since fetch
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text("sources: []\n", encoding="utf-8")
     cache = tmp_path / "cache"
     fetched = object_path(cache_root(cache, "a2-budget-2019"), "cc")
     fetched.parent.mkdir(parents=True)
     fetched.write_text("某区财政局2019年部门预算", encoding="utf-8")
+
+    (tmp_path / "seeds").mkdir()
+    report = tmp_path / "seeds" / "e19.txt"
+    report.write_text("某区财政局2019年部门预算（已改）", encoding="utf-8")  # changed since fetch
     ctime = report.stat().st_ctime_ns
 
-    build_site(exports, tmp_path / "site", catalog, cache_dir=cache)
-    copy = tmp_path / "site" / "sources" / "a2-budget-2019.txt"
+    site, _ = _site(small_db, tmp_path, report=None, cache_dir=cache)
+    copy = site / "sources" / "a2-budget-2019.txt"
     assert copy.read_text(encoding="utf-8") == "某区财政局2019年部门预算"
     assert report.stat().st_nlink == 1 and report.stat().st_ctime_ns == ctime
