@@ -22,13 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.synth import RUN_PIPELINE as RUN  # noqa: E402
 from benchmarks.synth.generate import generate, mutate  # noqa: E402
-
-RUN = [
-    sys.executable,
-    "-c",
-    "import sys; from cnfiscal.runner import run_pipeline as r; sys.exit(r())",
-]
 
 
 def run_phase(name: str, env: dict) -> tuple[float, float, str]:

@@ -32,14 +32,9 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
+from benchmarks.synth import RUN_PIPELINE as RUN  # noqa: E402
 from benchmarks.synth.generate import generate  # noqa: E402
 from cnfiscal.site.build import SITE_TABLES, build_site  # noqa: E402
-
-RUN = [
-    sys.executable,
-    "-c",
-    "import sys; from cnfiscal.runner import run_pipeline as r; sys.exit(r())",
-]
 
 
 def build_exports(n: int, work: Path) -> tuple[Path, Path]:
