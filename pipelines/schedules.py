@@ -13,6 +13,7 @@ from dagster import (
 from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
 )
 
 from cnfiscal.catalog import batch_digests, load_catalog
@@ -42,6 +43,18 @@ def whole_range_tags(partitions: list[str]) -> dict[str, str]:
         ASSET_PARTITION_RANGE_START_TAG: partitions[0],
         ASSET_PARTITION_RANGE_END_TAG: partitions[-1],
     }
+
+
+def run_batches(tags: dict[str, str], partitions: list[str]) -> list[str] | None:
+    """The batches a run covers, read from its tags (one partition, or a range of `partitions`
+    in the instance's order); None when the tags name no batch, i.e. the whole catalog."""
+    if PARTITION_NAME_TAG in tags:
+        return [tags[PARTITION_NAME_TAG]]
+    start = tags.get(ASSET_PARTITION_RANGE_START_TAG)
+    end = tags.get(ASSET_PARTITION_RANGE_END_TAG)
+    if start in partitions and end in partitions:
+        return partitions[partitions.index(start) : partitions.index(end) + 1]
+    return None
 
 
 @schedule(

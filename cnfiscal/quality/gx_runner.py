@@ -10,9 +10,11 @@ No Dagster here; the gate asset and the asset checks wrap this.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +76,26 @@ class SuiteOutcome:
 
 def load_suite_file(name: str, directory: Path = EXPECTATIONS_DIR) -> dict:
     return json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def import_in_background() -> threading.Thread:
+    """Start importing GX on a daemon thread; return the thread.
+
+    Importing GX costs ~15 s of CPU on the 2-core machine (scipy, altair, SQLAlchemy). The build
+    job calls this as dbt, a subprocess, starts on the marts, so the import runs on the core dbt
+    leaves idle and the checks after dbt find GX loaded. A check that starts sooner waits on
+    Python's import lock for the same import instead of repeating it.
+    """
+
+    def load() -> None:
+        try:
+            importlib.import_module("great_expectations")
+        except Exception:  # noqa: BLE001 - the check's own import raises it where it is seen
+            logging.getLogger(__name__).debug("background GX import failed", exc_info=True)
+
+    thread = threading.Thread(target=load, name="gx-import", daemon=True)
+    thread.start()
+    return thread
 
 
 def new_context(docs_dir: Path | None = None):

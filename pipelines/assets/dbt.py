@@ -12,6 +12,7 @@ from dagster_dbt import (
 )
 
 from cnfiscal.quality.gate import release_for_recheck
+from cnfiscal.quality.gx_runner import import_in_background
 from pipelines.resources import (
     PathsResource,
     ensure_parsed_for,
@@ -44,6 +45,7 @@ def cnfiscal_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, pat
     # Quarantine is re-decided every run: build with every current report, let the gate judge.
     if settings.build_db.exists():
         release_for_recheck(settings.build_db)
+    import_in_background()  # the GX checks come next; load GX while dbt works in its process
     yield from dbt.cli(["build"], context=context).stream()
 
 

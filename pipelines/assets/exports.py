@@ -10,7 +10,8 @@ from pipelines.resources import PathsResource, dbt_project
 
 @asset(
     # After the gate: its blocking checks must pass, and quarantined reports are out of the marts.
-    deps=[*cnfiscal_dbt_assets.keys, quality_gate],
+    # raw/fetches: its blocking freshness check must pass too.
+    deps=[*cnfiscal_dbt_assets.keys, quality_gate, ["raw", "fetches"]],
     group_name="publish",
     kinds={"parquet"},
     description="Every mart as zstd Parquet (+ CSV when small), datapackage.json and SHA256SUMS "

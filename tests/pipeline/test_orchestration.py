@@ -80,3 +80,30 @@ def test_deploy_configs_fit_the_same_job(settings, monkeypatch):
         assert "raw_ingest" in {s.key for s in plan.steps}
         want = "celery" if executor == "celery" else "multi_or_in_process_executor"
         assert job.executor_def.name == want
+
+
+def test_run_batches_read_from_partition_tags():
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, PARTITION_NAME_TAG
+
+    from pipelines.schedules import run_batches
+
+    known = ["b01", "b07", "b12", "b40"]
+    assert run_batches({PARTITION_NAME_TAG: "b12"}, known) == ["b12"]
+    tags = {ASSET_PARTITION_RANGE_START_TAG: "b07", ASSET_PARTITION_RANGE_END_TAG: "b40"}
+    assert run_batches(tags, known) == ["b07", "b12", "b40"]
+    assert run_batches({}, known) is None
+
+
+def test_a_failed_freshness_check_stops_exports_and_publishing(settings, monkeypatch):
+    # Dagster skips, in the same run, what is downstream of an asset whose blocking check fails
+    # with ERROR; the exports (and publishing after them) must be downstream of raw/fetches.
+    from dagster import AssetKey
+
+    from pipelines.checks.gx_checks import gx_freshness
+
+    (spec,) = gx_freshness.check_specs
+    fetches = AssetKey(["raw", "fetches"])
+    assert spec.blocking and spec.asset_key == fetches
+    graph = _defs(settings, monkeypatch).resolve_asset_graph()
+    assert fetches in graph.get(AssetKey("parquet_exports")).parent_keys
+    assert AssetKey("parquet_exports") in graph.get(AssetKey("published_warehouse")).parent_keys
