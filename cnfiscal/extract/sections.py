@@ -51,7 +51,7 @@ _TITLE_END = re.compile(r"[。;；!！?？:：]+|\n")
 _TITLE_MAX = 40
 
 
-@dataclass
+@dataclass(slots=True)  # one per heading line, one per sentence: slots keep them small
 class Block:
     level: int
     marker: str
@@ -63,7 +63,7 @@ class Block:
     run_in: bool = False  # list number was written straight into an amount
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     text: str
     start: int
@@ -176,7 +176,7 @@ def split_sentences(text: str) -> list[Sentence]:
     path: list[Block] = []
     for idx, (pos, line) in enumerate(lines):
         stripped = line.lstrip()
-        if not stripped or stripped.isspace():
+        if not stripped:  # (lstrip leaves no blank at its start, so no blank-only line)
             continue
         lead = len(line) - len(stripped)
         block = None

@@ -101,9 +101,15 @@ _TABLE_WORDS = re.compile(r"[^\s\d.,%％]\s+[^\s\d.,%％]")
 _FREE_FIGURE = re.compile(r"(?:^|(?<=\s))[-\d.,%％]*\d[-\d.,%％]*(?=\s|$)")
 # a continuation goes on with words; a figure, a comparison or "指标3：" starts a cell or item
 _CONTINUES = re.compile(r"^(?![^:：]{0,7}[:：])[\u4e00-\u9fff、，,“”‘’《》（(]")
+_BLANK = re.compile(r"\s")
+_BLANKS = re.compile(r"\s+")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+_CLAUSE_MARK = re.compile(r"[，,。；;]")
 
 
 def _tabular(line: str) -> bool:
+    if not _BLANK.search(line):  # both need a blank (two free figures: one after a blank)
+        return False
     return bool(_TABLE_WORDS.search(line)) or len(_FREE_FIGURE.findall(line)) >= 2
 
 
@@ -118,7 +124,8 @@ def _unwrapped(
     of the next line, unless either line is a table row echoed in the text or the next line
     opens a heading.
     """
-    lines = text.split("\n")
+    lines: list[str] | None = None  # split when a performance sentence needs its line
+    tabular_lines: dict[int, bool] = {}  # a line's sentences share its reading
     out: list[tuple[Sentence, list[Sentence]]] = []
     run: list[Sentence] = []
 
@@ -140,8 +147,12 @@ def _unwrapped(
             flush()
             prev_ok = False
             continue
+        if lines is None:
+            lines = text.split("\n")
         line = lines[sent.line] if sent.line < len(lines) else ""
-        tabular = _tabular(line.strip())
+        tabular = tabular_lines.get(sent.line)
+        if tabular is None:
+            tabular = tabular_lines[sent.line] = _tabular(line.strip())
         if (
             run
             and prev_ok
@@ -162,7 +173,7 @@ def _unwrapped(
             and not (last.block is not None and last.block.pure_title and len(run) == 1)
             and not text[last.end : last.end + 1].strip()
             and _ends_line(text, last)
-            and len(re.sub(r"\s", "", line)) >= _WRAP_MIN  # a wrapped line is a full one
+            and len(_BLANK.sub("", line)) >= _WRAP_MIN  # a wrapped line is a full one
             and bool(_MID_WORD.search(last.text))
         )
     flush()
@@ -201,7 +212,7 @@ _WORDED = re.compile(r"[\u4e00-\u9fff].*[\u4e00-\u9fff]")
 
 
 def _flat(s: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
+    return _BLANKS.sub("", unicodedata.normalize("NFKC", s or ""))
 
 
 def _drop_table_echoes(prose: list[Fact], table: list[Fact]) -> list[Fact]:
@@ -223,8 +234,8 @@ def _drop_table_echoes(prose: list[Fact], table: list[Fact]) -> list[Fact]:
         if found is not None:
             ev = _flat(f.evidence)
             # a table line has no clause punctuation (1,033.00 is a figure, not a clause)
-            plain = re.sub(r"(?<=\d),(?=\d{3})", "", f.evidence or "")
-            line_like = plain and not re.search(r"[，,。；;]", plain)
+            plain = _THOUSANDS.sub("", f.evidence or "")
+            line_like = plain and not _CLAUSE_MARK.search(plain)
             if line_like or any(
                 ev in c or (c in ev and _WORDED.search(c)) for cells in found for c in cells if ev
             ):

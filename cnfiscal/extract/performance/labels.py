@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 
@@ -47,6 +47,7 @@ def _synonym_index() -> tuple[tuple[str, Indicator], ...]:
     return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
 
 
+@lru_cache(maxsize=65536)  # every synonym is tried in turn; names recur across reports
 def indicator_for(name: str, unit: str = "") -> Indicator | None:
     """The vocabulary indicator a free-text name stands for, or None.
 
@@ -84,6 +85,7 @@ _QUOTES = re.compile(r"[“”\"'‘’《》<>「」]")
 _CELL_LEAD = re.compile(r"^(?:其中|另外|此外|同时|并且|以及)[:：]?")
 
 
+@lru_cache(maxsize=65536)  # the same clause words recur within and across reports
 def clean_name(raw: str, cell: bool = False, tail: bool = True) -> str:
     """The indicator name in `raw`: clause words around it dropped. A table cell (`cell`)
     loses only clause openers, and its linking words after the name when `tail`."""

@@ -59,6 +59,14 @@ _CATEGORY_WORDS = (
     ("benefit", re.compile(r"效益指标")),
     ("output", re.compile(r"产出指标|数量指标|质量指标|时效指标")),
 )
+# per-sentence patterns, compiled once (re.sub(pattern, …) looks its pattern up on every call)
+_PER = re.compile(r"平均|每")
+_LEAD_QUOTES = re.compile(r"^[“”\"'‘’《》]+")
+_BOOK_TITLE = re.compile(r"《[^》]*》")
+_PAREN_AT_END = re.compile(r"[(（][^()（）]{1,12}[)）]\s*$")
+_ENDS_WITH_AND = re.compile(r"[和及与、]$")
+_BLANK = re.compile(r"\s")
+_FILLER = re.compile(r"[为了达的]")
 
 
 @dataclass
@@ -71,7 +79,7 @@ def measure_of(q: Qty, name: str) -> str:
     if q.kind == "percent":
         return "share"
     if q.kind == "count" and q.unit != "个百分点":
-        if q.value != q.value.to_integral_value() or re.search(r"平均|每", name):
+        if q.value != q.value.to_integral_value() or _PER.search(name):
             return "amount"
         return "count"
     return "amount"
@@ -94,13 +102,13 @@ def _clause_start(text: str, pos: int) -> int:
 
 
 def _post_noun(text: str, pos: int) -> str:
-    tail = re.sub(r"^[“”\"'‘’《》]+", "", text[pos : pos + 30])
+    tail = _LEAD_QUOTES.sub("", text[pos : pos + 30])
     m = _POST_STOP.search(tail)
     return clean_name(tail[: m.start()] if m else tail[:15])
 
 
 def _year_of(sent: str, upto: int, fy: int) -> int:
-    head = re.sub(r"《[^》]*》", "", sent[:upto])
+    head = _BOOK_TITLE.sub("", sent[:upto])
     if _PREV_YEAR.search(head[_clause_start(head, len(head)) :]):
         return fy - 1
     years = [int(y) for y in _YEAR.findall(head) if fy - 5 <= int(y) <= fy + 1]
@@ -130,7 +138,7 @@ def _name(sent: str, rel_start: int, rel_end: int, prev_end: int) -> tuple[str, 
     """(name, label as written) for the quantity at [rel_start, rel_end) of `sent`."""
     upto = rel_start
     # "服务事项(公用)1558384件": a parenthesis right before the number qualifies the name
-    m = re.search(r"[(（][^()（）]{1,12}[)）]\s*$", sent[:upto])
+    m = _PAREN_AT_END.search(sent[:upto])
     if m:
         upto = m.start()
     start = max(_clause_start(sent, upto), prev_end)
@@ -139,7 +147,7 @@ def _name(sent: str, rel_start: int, rel_end: int, prev_end: int) -> tuple[str, 
     if not pre or _ENDS_WITH_VERB.search(pre_raw.strip()):
         post = _post_noun(sent, rel_end)
         # a verb before the number belongs to the name (评选出…), a connector does not (…和)
-        verb = "" if re.search(r"[和及与、]$", pre_raw.strip()) else clean_name(pre_raw)
+        verb = "" if _ENDS_WITH_AND.search(pre_raw.strip()) else clean_name(pre_raw)
         name = clean_name(verb + post)
         return (name or pre), (pre_raw.strip() + "…" + post).strip("…")
     return pre, pre_raw.strip()
@@ -178,7 +186,7 @@ def sentence_candidates(sent: Sentence) -> list[_Cand]:
         clause_from = _clause_start(text, q.start)
         name, label = _name(text, q.start, q.end, prev_end)
         clause = text[clause_from : q.start]
-        derived = clause.strip() and _DERIVED.match(re.sub(r"\s", "", clause))
+        derived = clause.strip() and _DERIVED.match(_BLANK.sub("", clause))
         prev = cands[-1] if cands else None
         if q.in_list and prev is not None and prev.q.end == q.end:
             # "10、7个工作日": the later numbers of a list share the first one's words
@@ -189,7 +197,7 @@ def sentence_candidates(sent: Sentence) -> list[_Cand]:
             if derived and prev is None:
                 cands.append(_Cand(q, name, label, "derived_without_base"))
             elif derived and prev is not None:
-                word = clean_name(clause) or re.sub(r"[为了达的]", "", clause).strip(" ,，")
+                word = clean_name(clause) or _FILLER.sub("", clause).strip(" ,，")
                 skip = prev.skip or ("" if q.kind == "percent" else "derived_count")
                 cands.append(_Cand(q, prev.name + word, clause.strip(), skip))
             else:

@@ -73,6 +73,10 @@ _FEN_OK_AFTER = ("分以上", "分以下", "分左右", "分以内", "分的")
 # Numbers that are ordinals, dates or parts of a name, not quantities.
 _ORDINAL_BEFORE = re.compile(r"(?:第|前|后|每|近\d|[A-Za-z])$")
 _DATE_AFTER = re.compile(r"^\s*(?:年|月|日|号|时|点|季度)")
+_NUM_RE = re.compile(_NUM)
+_BLANKS = re.compile(r"\s+")
+_CELL_LEAD = re.compile(r"^(?:全年|年度|累计|每年|达到|达|为)")
+_BARE_CELL = re.compile(rf"(?P<pre>{_PRE})?(?P<num>{_NUM})(?P<mult>万|亿)?")
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,7 @@ def scan(text: str, offset: int = 0) -> list[Qty]:
             qualifier = m.group("post")
         if unit == "万人次":
             unit, factor = "人次", Decimal(10000)
-        nums = list(re.finditer(_NUM, m.group("nums")))
+        nums = list(_NUM_RE.finditer(m.group("nums")))
         for n in nums:
             value = parse_number(n.group())
             if value is None:
@@ -167,14 +171,14 @@ def is_date_number(text: str, end: int) -> bool:
 
 def parse_cell(cell: str) -> Qty | None:
     """A table cell that is one value ("≥95%", "全年≥10000家次", "28个", "100"), else None."""
-    s = re.sub(r"\s+", "", cell or "")
-    s = re.sub(r"^(?:全年|年度|累计|每年|达到|达|为)", "", s)
+    s = _BLANKS.sub("", cell or "")
+    s = _CELL_LEAD.sub("", s)
     if not s or len(s) > 24:
         return None
     found = scan(s)
     if len(found) == 1 and found[0].start == 0 and found[0].end == len(s):
         return found[0]
-    m = re.fullmatch(rf"(?P<pre>{_PRE})?(?P<num>{_NUM})(?P<mult>万|亿)?", s)
+    m = _BARE_CELL.fullmatch(s)
     if m:
         value = parse_number(m.group("num"))
         if value is None:

@@ -54,6 +54,15 @@ _RANGE_END = re.compile(r"\d[%％]?\s*[-－~～—至到]+\s*$")
 # what may stand before a figure in a value cell without naming it ("均大于95%", "上涨6.23%")
 _NOT_A_NAME = re.compile(r"^(?:均|各|全年|年度|上涨|增长|增幅|下降|降低|提高|提升)*$")
 _UNIT_IN_NAME = re.compile(r"[(（]\s*([^()（）\d]{1,4})\s*[)）]$")
+# per-cell patterns, compiled once (re.sub(pattern, …) looks its pattern up on every call)
+_BLANKS = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
+_INDICATOR_NO = re.compile(r"指标\d+[:：]")
+_EQUALS = re.compile(r"[=＝]")
+_CLAUSE_SEP = re.compile(r"[;；,，。]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_FIGURE_ONLY = re.compile(r"[\d.,]+")
+_PLAIN_FIGURE = re.compile(r"[\d.]+")
 
 
 @dataclass
@@ -107,11 +116,11 @@ class _Layout:
 def _cell(row: list[str], col: int | None) -> str:
     if col is None or col >= len(row):
         return ""
-    return re.sub(r"\s+", "", row[col] or "")
+    return _BLANKS.sub("", row[col] or "")
 
 
 def _is_header_cell(v: str) -> bool:
-    return bool(v) and not re.search(r"\d", v) and len(v) <= 12
+    return bool(v) and not _DIGIT.search(v) and len(v) <= 12
 
 
 def _name_col(row: list[str]) -> int | None:
@@ -226,12 +235,12 @@ def _category(row: list[str], lay: _Layout, carry: dict[str, str]) -> str | None
 
 def _row_name(raw: str) -> tuple[str, str]:
     """(name, unit written in the name) from a name cell: "举措数量（条）" → ("举措数量", "条")."""
-    s = re.sub(r"\s+", "", raw or "")
+    s = _BLANKS.sub("", raw or "")
     # merged PDF cells run the category words into the name: keep what follows "指标N："
-    s = re.split(r"指标\d+[:：]", s)[-1]
+    s = _INDICATOR_NO.split(s)[-1]
     s = _NAME_PREFIX.sub("", s).rstrip(".。")
     # a name defined by its formula (控制率=实际费用/概算*100%) keeps the defined name
-    s = re.split(r"[=＝]", s)[0] or s
+    s = _EQUALS.split(s)[0] or s
     unit = ""
     m = _UNIT_IN_NAME.search(s)
     if m:
@@ -245,7 +254,7 @@ def _values(cell: str, row_name: str, project: str = "") -> list[tuple[str, Qty]
     q = parse_cell(cell)
     if q is not None:
         return [(row_name, q)]
-    s = re.sub(r"\s+", "", cell or "")
+    s = _BLANKS.sub("", cell or "")
     if len(s) > 40:
         return []
     paired = _paired(s, row_name, project)
@@ -259,9 +268,9 @@ def _values(cell: str, row_name: str, project: str = "") -> list[tuple[str, Qty]
     for q in found:
         if _RANGE_END.search(s[: q.num_start]) or s[: q.num_start].endswith(("±", "+-")):
             continue  # the top of a range (300-400人) or a tolerance (±10%)
-        pre = re.split(r"[;；,，。]", s[prev : q.start])[-1]
+        pre = _CLAUSE_SEP.split(s[prev : q.start])[-1]
         own = clean_name(pre, cell=True)
-        if _NOT_A_NAME.match(own) or len(re.findall(r"[\u4e00-\u9fff]", own)) < 2:
+        if _NOT_A_NAME.match(own) or len(_HAN.findall(own)) < 2:
             own = ""
         out.append(((f"{project}/{own}" if project else own) if own else row_name, q))
         prev = q.end
@@ -393,12 +402,12 @@ def _table_facts(t: Table, ctx: Context, issues: list[ParseIssue], from_text: bo
             out += _total_score(t, r, row, lay, ctx, from_text, project)
             continue
         own = _cell(row, lay.project)
-        if own and not re.fullmatch(r"[\d.,]+", own):
+        if own and not _FIGURE_ONLY.fullmatch(own):
             project = _project_name(own)  # a 项目名称 column: rows below belong to it
         elif lay.project is not None and not project:
             project = title_project
         name, name_unit = _row_name(row[lay.name_col] if lay.name_col < len(row) else "")
-        if not name or re.fullmatch(r"[\d.]+", name) or parse_cell(name) is not None:
+        if not name or _PLAIN_FIGURE.fullmatch(name) or parse_cell(name) is not None:
             continue  # a figure in the name column ("499.75万元") names nothing
         if project:
             name = f"{project}/{name}"

@@ -31,6 +31,8 @@ _TITLE_LABEL_END = re.compile(r"[\d,，。;；:：]")
 # fact and changes no paragraph state; skipping it is exact
 _DIGIT = re.compile(r"\d")
 _NUMERAL_UNIT = re.compile(NUMERAL_UNIT)
+_LABEL_AFTER_END = re.compile(r"[,，。;；:：(（]")
+_COMPARES = re.compile(r"比|较|增加|减少|增长|下降|上年")
 
 
 def _may_have_figure(text: str) -> bool:
@@ -112,30 +114,34 @@ class ProseReader:
 
     def _heading(self, path: list[Block]) -> Heading:
         # paragraphs under the same headings share one reading of them
-        key = tuple(id(b) for b in path)
+        key = tuple(map(id, path))
         h = self._headings.get(key)
         if h is None:
             h = self._headings[key] = self._read_heading(path)
         return h
 
     def _read_heading(self, path: list[Block]) -> Heading:
-        h = Heading()
-        h.titles = [b.title for b in path]
-        readings = [self._block_reading(b) for b in path]
-        for st, _, _ in reversed(readings):
-            if st:
-                h.statement = st
-                break
-        scopes = {scope for _, scope, _ in readings}
-        h.scope = (
-            "general_public"
+        """The path's statement (innermost heading naming one), fund scope (一般公共预算 over
+        财政拨款) and whether a heading titles projects.
+
+        A path is its parent's path plus one heading (each numbered line opens a path of its
+        own), so the parent's reading, memoized, is extended by that heading's."""
+        if not path:
+            return Heading()
+        parent = self._heading(path[:-1])
+        b = path[-1]
+        st, scope, project = self._block_reading(b)
+        scopes = (scope, parent.scope)
+        return Heading(
+            statement=st or parent.statement,
+            scope="general_public"
             if "general_public" in scopes
             else "fiscal"
             if "fiscal" in scopes
-            else None
+            else None,
+            project=parent.project or project,
+            titles=[*parent.titles, b.title],
         )
-        h.project = any(project for _, _, project in readings)
-        return h
 
     def _block_reading(self, b: Block) -> tuple[str | None, str | None, bool]:
         """What one heading says: statement, fund scope, whether it titles projects.
@@ -337,7 +343,7 @@ class ProseReader:
             return self._bare(q, label_text, sent, para, head, econ_line, last)
         clean = lx.clean_label(label_text)
         if not clean and q.kind == "count":
-            after = re.split(r"[,，。;；:：(（]", sent.text[q.end :], maxsplit=1)[0]
+            after = _LABEL_AFTER_END.split(sent.text[q.end :], maxsplit=1)[0]
             label_text = after
             clean = lx.clean_label(after)
         if not clean and head.project and q.kind == "money":
@@ -560,7 +566,7 @@ class ProseReader:
             self.meta.doc_kind == "budget"
             and ctx.year == self.fy - 1
             and "部门预算" in seg.piece
-            and not re.search(r"比|较|增加|减少|增长|下降|上年", sent.text)
+            and not _COMPARES.search(sent.text)
         ):
             self._issue(
                 "warning",

@@ -15,6 +15,7 @@ from cnfiscal.model import DocumentMeta, Fact
 _BUDGET_COL = re.compile(r"^(?:年度)?预算(?:数|金额|资金)?$|^金额$")
 _NAME_COL = re.compile(r"项目|活动|名称")
 _UNIT = re.compile(r"单位\s*[:：]\s*(万元|元|亿元)")
+_BLANKS = re.compile(r"\s+")
 
 
 def table_facts(sentences: list[Sentence], meta: DocumentMeta, basis: str) -> list[Fact]:
@@ -30,13 +31,13 @@ def table_facts(sentences: list[Sentence], meta: DocumentMeta, basis: str) -> li
                 col = None
             continue
         cells = [c.strip() for c in s.text.split("\t")]
-        header = [i for i, c in enumerate(cells) if _BUDGET_COL.match(re.sub(r"\s+", "", c))]
+        header = [i for i, c in enumerate(cells) if _BUDGET_COL.match(_BLANKS.sub("", c))]
         if header and _NAME_COL.search(cells[0]):
             col = header[0]
             continue
         if col is None or col >= len(cells):
             continue
-        name = re.sub(r"\s+", "", cells[0])
+        name = _BLANKS.sub("", cells[0])
         value = parse_number(cells[col])
         if value is None or len(name) < 2 or parse_number(name) is not None:
             continue
