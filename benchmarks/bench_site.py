@@ -6,10 +6,13 @@ An argument that is a directory is taken as an existing exports dir (warehouse/e
 datapackage.json); its catalog is looked up in CNFISCAL_CATALOG, or as catalog.csv next to a
 corpus/ beside the warehouse. A number N builds the exports first with the real pipeline on a
 synthetic corpus of N reports (benchmarks/synth; a `cnfiscal run` in a subprocess, about 4 minutes
-for 1,000) in a temporary directory. The site is written into a temporary directory each time; the
+for 1,000) in a temporary directory. Each full build writes a new temporary directory; the
 figures are the best and the median wall time of R builds, with the agency, chart and page counts.
 --replicate K also times the site over the exports repeated K times with suffixed agency, document
 and source ids (K times the agencies, pages and sources, without a K times longer pipeline run).
+Each set is also timed as a nightly rebuild: over the last built site, after the facts and
+documents of about 1 % of the agencies changed (evidence reworded, reports fetched a day later),
+so only their pages are rendered and the rest are linked from the previous site.
 Issue 7: the site must cost at most a few seconds of a 10,000-report cold build. Load figures
 only: the corpus is synthetic.
 """
@@ -86,17 +89,69 @@ def replicate(exports: Path, k: int, out: Path) -> Path:
     return out
 
 
+def change_some(exports: Path, out: Path, percent: int = 1) -> Path:
+    """A copy of `exports` in which `percent` % of the agencies (at least one; those first by a
+    hash of the id) have reworded evidence and reports fetched a day later: what a re-fetched,
+    re-read report does."""
+    shutil.copytree(exports, out, copy_function=os.link)
+    package = json.loads((exports / "datapackage.json").read_text(encoding="utf-8"))
+    changes = {  # table: (column, its new value)
+        "fct_fiscal_facts": ("evidence", "evidence || '（更正）'"),
+        "dim_document": ("fetched_at", "fetched_at + INTERVAL 1 DAY"),
+    }
+    agencies = [
+        str(exports / r["path"])
+        for r in package["resources"]
+        if r["table"] == "dim_agency" and r["format"] == "parquet"
+    ]
+    with duckdb.connect() as con:
+        con.execute(
+            f"CREATE TABLE chosen AS SELECT agency_id FROM read_parquet({agencies!r}) "
+            f"ORDER BY hash(agency_id) LIMIT (SELECT ceil(count(*) * {percent} / 100) "
+            f"FROM read_parquet({agencies!r}))"
+        )
+        for r in package["resources"]:
+            if r["format"] != "parquet" or r["table"] not in changes:
+                continue
+            src, dst = exports / r["path"], out / r["path"]
+            col, new = changes[r["table"]]
+            dst.unlink()  # a hard link to the original: never write through it
+            con.execute(
+                "COPY (SELECT * REPLACE (CASE WHEN agency_id IN (SELECT agency_id FROM chosen) "
+                f"THEN {new} ELSE {col} END AS {col}) "
+                f"FROM read_parquet('{src}', hive_partitioning = false)) TO '{dst}' "
+                "(FORMAT parquet)"
+            )
+    return out
+
+
+def _inodes(site: Path) -> dict[str, int]:
+    return {e.name: e.inode() for e in os.scandir(site / "agencies")}
+
+
 def bench_site(exports: Path, catalog: Path | None, repeat: int) -> None:
-    times = []
+    times, nightly, rendered = [], [], []
     with tempfile.TemporaryDirectory(prefix="cnfiscal-bench-site-") as tmp:
         for i in range(repeat):
             start = time.perf_counter()
             summary = build_site(exports, Path(tmp) / f"site{i}", catalog)
             times.append(time.perf_counter() - start)
+        # nightly: alternate between the two sets over the last site, ~1 % differing each time
+        changed = change_some(exports, Path(tmp) / "changed")
+        site = Path(tmp) / f"site{repeat - 1}"
+        for i in range(repeat):
+            before = _inodes(site)
+            start = time.perf_counter()
+            build_site(changed if i % 2 == 0 else exports, site, catalog)
+            nightly.append(time.perf_counter() - start)
+            rendered.append(sum(1 for n, ino in _inodes(site).items() if before.get(n) != ino))
     print(
         f"site over {exports}: {summary['agencies']} agencies, {summary['charts']} charts, "
         f"{summary['downloads']} downloads: best {min(times):.2f}s, "
-        f"median {statistics.median(times):.2f}s of {repeat}"
+        f"median {statistics.median(times):.2f}s of {repeat}\n"
+        f"  nightly rebuild, ~1 % of agencies changed ({min(rendered)}-{max(rendered)} pages "
+        f"rendered, the rest linked): best {min(nightly):.2f}s, "
+        f"median {statistics.median(nightly):.2f}s of {repeat}"
     )
     sys.stdout.flush()
 

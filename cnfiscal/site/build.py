@@ -3,22 +3,31 @@
 Reads only the published exports (datapackage.json and the Parquet files), so every number on
 the site is one a reader can download. The downloads are hard links into site/downloads/ (a copy
 where links are not possible), so `python -m http.server` in site/ serves everything.
+
+Incremental: site/.build-manifest.json records, per agency page, a digest of everything the page
+is made from (its agency row, reports and their links, chart rows and indicators, and the code
+that renders them). A page whose digest matches the previous site's is hard-linked from there
+instead of rendered and written again; on a night when few agencies changed that is most of the
+cost. The result is the same tree a full build writes, manifest included.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import sys
 from html import escape
 from pathlib import Path
 
 import duckdb
 
+from cnfiscal import model
 from cnfiscal.exports import read_sums, recover, swap_in
 from cnfiscal.fetch import object_path
 from cnfiscal.ingest import cache_root
-from cnfiscal.site import pages
+from cnfiscal.site import charts, figures, pages
 from cnfiscal.site.figures import CHARTS, MARTS, chart_figures, chart_rows
 
 DBT_DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
@@ -26,14 +35,65 @@ DBT_DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
 SITE_TABLES = {"dim_agency", "dim_document", "fct_fiscal_facts", "fct_performance"} | {
     mart for mart, _ in MARTS.values()
 }
+MANIFEST = ".build-manifest.json"
+# Everything that turns an agency's rows into its page (format_decimal lives in model).
+RENDER_MODULES = (model, charts, figures, pages, sys.modules[__name__])
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
+    """dst as a hard link to src (a copy where links are not possible).
+
+    An existing dst is replaced, never written into: it may be a link to another file (an
+    earlier site's page, a fetch cache object), and copying over it would change that file."""
     try:
         os.link(src, dst)
+    except FileNotFoundError:
+        if dst.parent.is_dir():
+            raise  # src is missing
+        dst.parent.mkdir(parents=True)
+        _link_or_copy(src, dst)
+    except FileExistsError:
+        dst.unlink()
+        _link_or_copy(src, dst)
     except OSError:  # another filesystem, or links not allowed
         shutil.copy2(src, dst)
+
+
+def _canon(value):
+    """A value whose repr does not depend on the process (sets are ordered by string hashes,
+    which are salted per process)."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(repr(_canon(v)) for v in value)
+    if isinstance(value, dict):
+        return [(_canon(k), _canon(v)) for k, v in value.items()]
+    if isinstance(value, (list, tuple)):
+        return [_canon(v) for v in value]
+    return value
+
+
+def render_version() -> str:
+    """Digest of the code and templates the agency pages come from: any change to it renders
+    every page again. The module sources cover code changes; their upper-case constants (CSS,
+    titles, palette, SQL) are added as loaded, so a change made at run time counts too."""
+    h = hashlib.sha256(sys.version.encode())
+    for mod in RENDER_MODULES:
+        h.update(Path(mod.__file__).read_bytes())
+        consts = sorted(
+            (k, _canon(v))
+            for k, v in vars(mod).items()
+            if k.isupper() and k != "RENDER_MODULES" and not callable(v)
+        )
+        h.update(repr(consts).encode())
+    return h.hexdigest()
+
+
+def _previous_pages(site_dir: Path, version: str) -> dict[str, list]:
+    """The previous site's {agency_id: [input digest, charts drawn]}, if made by this code."""
+    try:
+        manifest = json.loads((site_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no previous site, or one from before the manifest
+    return manifest.get("pages", {}) if manifest.get("version") == version else {}
 
 
 def _load(con: duckdb.DuckDBPyConnection, exports_dir: Path, package: dict) -> set[str]:
@@ -96,7 +156,7 @@ def build_site(
             if (dbt_target_dir / name).exists():
                 (out / "dbt-docs").mkdir(exist_ok=True)
                 shutil.copy2(dbt_target_dir / name, out / "dbt-docs" / name)
-        summary = _write_pages(exports_dir, out, package, sums, catalog_path, cache_dir)
+        summary = _write_pages(exports_dir, out, package, sums, catalog_path, cache_dir, site_dir)
         summary["dbt_docs"] = (out / "dbt-docs" / "index.html").exists()
         swap_in(out, site_dir)
     except BaseException:
@@ -125,8 +185,10 @@ def _by_agency(rows: list[tuple], keep_id: bool = True) -> dict[str, list[tuple]
     return groups
 
 
-def _write_pages(exports_dir, out, package, sums, catalog_path, cache_dir) -> dict:
+def _write_pages(exports_dir, out, package, sums, catalog_path, cache_dir, site_dir) -> dict:
     catalog_dir = catalog_path.parent if catalog_path else None
+    version = render_version()
+    previous = _previous_pages(site_dir, version)
     (out / "style.css").write_text(pages.CSS, encoding="utf-8")
     with duckdb.connect() as con:
         tables = _load(con, exports_dir, package)
@@ -144,13 +206,45 @@ def _write_pages(exports_dir, out, package, sums, catalog_path, cache_dir) -> di
         indicators = _indicators(con) if "fct_performance" in tables else {}
     pages.write(out / "index.html", "首页", pages.index_body(package, sums, agencies))
     pages.write(out / "dictionary.html", "数据字典", pages.dictionary_body(package))
+    built: dict[str, list] = {}
     charts_drawn = 0
+    new_pages, old_pages = out / "agencies", site_dir / "agencies"
     for agency in agencies:
         aid = agency[0]
+        # the sources are linked for every page: a report's href depends on its file being there
         reports = [(d, _source_href(d, catalog_dir, cache_dir, out)) for d in docs.get(aid, [])]
-        figures = {c: chart_figures(rows[c].get(aid, []), c) for c in CHARTS}
-        charts_drawn += sum(1 for f in figures.values() if f)
-        hrefs = {d[1]: h for d, h in reports}
-        body = pages.agency_body(agency, reports, figures, hrefs, indicators.get(aid, []))
-        pages.write(out / "agencies" / f"{aid}.html", escape(agency[1]), body, depth=1)
+        chart_input = [rows[c].get(aid, []) for c in CHARTS]
+        own_indicators = indicators.get(aid, [])
+        # repr, not str: it tells 1 from '1' and shows a Decimal's scale and a datetime's zone
+        digest = hashlib.sha256(
+            repr((agency, reports, chart_input, own_indicators)).encode()
+        ).hexdigest()
+        page = new_pages / f"{aid}.html"
+        if aid in built:
+            page.unlink()  # a repeated agency_id: the last row's page, as written over before
+        before = previous.get(aid)
+        if before and before[0] == digest and _reuse(old_pages / page.name, page):
+            drawn = before[1]
+        else:
+            figs = {c: chart_figures(r, c) for c, r in zip(CHARTS, chart_input, strict=True)}
+            drawn = sum(1 for f in figs.values() if f)
+            hrefs = {d[1]: h for d, h in reports}
+            body = pages.agency_body(agency, reports, figs, hrefs, own_indicators)
+            pages.write(page, escape(agency[1]), body, depth=1)
+        built[aid] = [digest, drawn]
+        charts_drawn += drawn
+    # last: the manifest describes the pages beside it, so it goes in once they are all there
+    (out / MANIFEST).write_text(
+        json.dumps({"version": version, "pages": built}, sort_keys=True), encoding="utf-8"
+    )
     return {"agencies": len(agencies), "charts": charts_drawn, "downloads": len(sums)}
+
+
+def _reuse(old: Path, page: Path) -> bool:
+    """The previous site's page at `page` (a hard link, so nothing is written); False if the
+    previous site has no such file."""
+    try:
+        _link_or_copy(old, page)
+    except FileNotFoundError:
+        return False
+    return True
