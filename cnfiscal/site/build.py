@@ -172,7 +172,7 @@ def _indicators(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
         "coalesce(p.indicator_name, p.indicator_as_written), p.indicator_as_written, p.value, "
         "p.unit, p.qualifier, p.evidence, d.source_id, d.fiscal_year, d.doc_kind, d.location "
         "FROM fct_performance p JOIN dim_document d USING (document_id) "
-        "ORDER BY p.fiscal_year, 4, p.basis"
+        "ORDER BY 2, 4, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13"  # a total order: builds agree
     ).fetchall()
     return _by_agency(rows, keep_id=False)
 
@@ -199,7 +199,7 @@ def _write_pages(exports_dir, out, package, sums, catalog_path, cache_dir, site_
         docs = _by_agency(
             con.execute(
                 "SELECT agency_id, source_id, fiscal_year, doc_kind, location, fetched_at, sha256 "
-                "FROM dim_document ORDER BY fiscal_year, doc_kind"
+                "FROM dim_document ORDER BY fiscal_year, doc_kind, source_id, sha256"
             ).fetchall()
         )
         rows = {c: chart_rows(con, c, tables) for c in CHARTS}

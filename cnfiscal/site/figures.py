@@ -71,15 +71,25 @@ LEFT JOIN facts f ON f.document_id = d.document_id AND f.statement = b.statement
   AND f.basis = '{{basis}}' AND f.measure = 'amount' AND f.amount_wan_yuan = b.{{basis}}_wan_yuan
 WHERE b.statement = 'expenditure' AND b.item = 'total' AND b.{{basis}}_wan_yuan IS NOT NULL
 """
+# A total order (agency, year, basis, line, report year, scope, document, fact, evidence): DuckDB
+# returns rows in no fixed order, and _pick keeps the first of equally ranked rows, so without it
+# a page could change between two builds of the same data (and the site's page digests with it).
+_ORDER = " ORDER BY 14, 1, 2, 3, 12, 13, 6, 7 NULLS FIRST, 8"
 MARTS = {
-    "function": ("fct_spending_by_function", _CLASS_SQL.format(mart="fct_spending_by_function")),
+    "function": (
+        "fct_spending_by_function",
+        _CLASS_SQL.format(mart="fct_spending_by_function") + _ORDER,
+    ),
     "economic": (
         "fct_spending_by_economic_class",
-        _CLASS_SQL.format(mart="fct_spending_by_economic_class"),
+        _CLASS_SQL.format(mart="fct_spending_by_economic_class") + _ORDER,
     ),
     "budget_vs_actual": (
         "fct_budget_vs_actual",
-        _BVA_SIDE.format(basis="budget") + " UNION ALL " + _BVA_SIDE.format(basis="actual"),
+        _BVA_SIDE.format(basis="budget")
+        + " UNION ALL "
+        + _BVA_SIDE.format(basis="actual")
+        + _ORDER,
     ),
 }
 
@@ -103,7 +113,7 @@ def chart_rows(con: duckdb.DuckDBPyConnection, chart: str, tables: set[str]) -> 
     if chart in MARTS and MARTS[chart][0] in tables:
         rows = con.execute(MARTS[chart][1]).fetchall()
     else:
-        rows = con.execute(_FACTS_SQL, list(CHARTS[chart])).fetchall()
+        rows = con.execute(_FACTS_SQL + _ORDER, list(CHARTS[chart])).fetchall()
     by_agency: dict[str, list] = {}
     for r in rows:
         by_agency.setdefault(r[13], []).append(r)
