@@ -335,3 +335,43 @@ def test_fetch_sources_flushes_even_when_recording_fails(tmp_path):
     again = fetch_sources(catalog, connect_path(tmp_path / "w.duckdb"), cache, "r2")
     assert again.by_status == {"not_modified": 4}
     assert all(sha for _, _, sha, _ in _fetch_rows(tmp_path / "w.duckdb", "r2"))
+
+
+def test_a_big_batch_is_made_durable_with_one_syncfs(make_config, tmp_path, monkeypatch):
+    """A cold fetch writes thousands of objects: they are synced with one syncfs of the cache's
+    filesystem (real call), not file by file, before the index names them."""
+    from cnfiscal.fetch import cache as cache_module
+
+    calls: list[Path] = []
+    real_syncfs = cache_module._syncfs
+    per_file: list[Path] = []
+    real_fsync_one = cache_module._fsync_one
+
+    def counting_syncfs(folder: Path) -> bool:
+        calls.append(folder)
+        return real_syncfs(folder)
+
+    def counting_fsync(path: Path) -> None:
+        per_file.append(path)
+        real_fsync_one(path)
+
+    monkeypatch.setattr(cache_module, "_syncfs", counting_syncfs)
+    monkeypatch.setattr(cache_module, "_fsync_one", counting_fsync)
+    root = tmp_path / "cache"
+    n = cache_module.SYNCFS_MIN + 6
+    paths = [old_file(tmp_path / "src" / f"d{i}.txt", f"report {i}".encode()) for i in range(n)]
+    with SourceCache(root, make_config()) as cache:
+        shas = [cache.fetch(str(path)).sha256 for path in paths]
+    assert len(calls) == 1 and not per_file
+    index = index_of(root)
+    assert len(index) == n
+    assert all(
+        object_path(root, sha).read_bytes() == f"report {i}".encode() for i, sha in enumerate(shas)
+    )
+
+    # A small batch keeps per-file fsyncs: syncfs would flush the whole filesystem for it.
+    calls.clear()
+    old_file(tmp_path / "src" / "d0.txt", b"changed", age_s=7200)
+    with SourceCache(root, make_config()) as cache:
+        cache.fetch(str(paths[0]))
+    assert not calls and len(per_file) == 1
