@@ -16,6 +16,10 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cnfiscal.dbt_parse import ParseJob
 
 
 def run_pipeline(
@@ -28,10 +32,14 @@ def run_pipeline(
     if force is None:
         force = os.environ.get("CNFISCAL_FORCE", "") not in ("", "0", "false")
     started = time.perf_counter()
+    from cnfiscal.dbt_parse import start_parse
     from cnfiscal.settings import get_settings
 
     settings = get_settings()
     run_id = str(uuid.uuid4())
+    # A new warehouse path (or changed dbt code) needs a full `dbt parse` before the job's
+    # definitions load; start it now, so it runs on the second core while the fetch runs.
+    parse_job = start_parse(settings)
     fetched = False
     if not force:
         from cnfiscal.precheck import describe, precheck
@@ -42,6 +50,7 @@ def run_pipeline(
         for problem in pre.catalog_problems:
             print(f"  catalog: {problem}", file=sys.stderr)
         if not pre.changed:
+            _finish(parse_job)
             refresh_published_fetch_log(settings.build_db, settings.published_db)
             wall = time.perf_counter() - started
             print(f"run {run_id}: nothing changed, job not launched ({wall:.1f}s)")
@@ -49,6 +58,7 @@ def run_pipeline(
             return 0
         fetched = True
 
+    _finish(parse_job)
     from dagster import DagsterInstance
 
     from cnfiscal.catalog import batch_of, load_catalog
@@ -71,6 +81,18 @@ def run_pipeline(
     )
     _report(result, settings, time.perf_counter() - started)
     return 0 if result.success and settings.published_db.exists() else 1
+
+
+def _finish(parse_job: ParseJob | None) -> None:
+    from cnfiscal.dbt_parse import DbtParseError
+
+    if parse_job is None:
+        return
+    try:
+        parse_job.wait()
+    except DbtParseError as exc:
+        # The job's definitions parse again in the foreground and fail there, loudly.
+        print(f"background {exc}", file=sys.stderr)
 
 
 def _materialized(result, key: list[str]) -> dict:

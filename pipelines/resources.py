@@ -14,14 +14,14 @@ from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 from packaging.version import Version
 
-from cnfiscal.settings import REPO_ROOT, Settings, export_env, get_settings
+from cnfiscal.dbt_parse import DBT_PROJECT_DIR, ensure_parsed_for
+from cnfiscal.settings import Settings, export_env, get_settings
 
 # dbt is installed beside this interpreter; make it findable however we were started.
 _BIN = str(Path(sys.executable).parent)
 if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
@@ -42,44 +42,6 @@ class DbtCli(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):
         return None
-
-
-def _manifest_is_stale(project: DbtProject) -> bool:
-    manifest = project.manifest_path
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    watched = [*DBT_PROJECT_DIR.rglob("*.sql"), *DBT_PROJECT_DIR.rglob("*.yml")]
-    watched += list((REPO_ROOT / "cnfiscal" / "vocab").glob("*.csv"))
-    return any(p.stat().st_mtime > built for p in watched if "target" not in p.parts)
-
-
-# The DuckDB path the project's partial-parse state was made for (see ensure_parsed_for).
-_PARSED_FOR = DBT_PROJECT_DIR / "target" / "parsed_for_path.txt"
-
-
-def ensure_parsed_for(settings: Settings, force: bool = False) -> None:
-    """Parse the project (`dbt parse`) if it changed or was parsed for another DuckDB path.
-
-    dbt keys its partial-parse state on the profile's connection, i.e. our build file's path:
-    parsed for one path, every dbt call on another re-parses the whole project (~10 s each,
-    three calls a run). Parsing once for the path in use lets every call of the run reuse it.
-
-    Not dagster-dbt's preparer: it blanks every seed's checksum in the partial-parse state, so
-    that a project parsed in one place and deployed in another re-reads its seeds' paths; every
-    later dbt call then re-parses the 12 seeds and the models that read them (~4 s each). This
-    project is parsed where it runs, and the stamp names the project folder, so a moved
-    checkout parses again.
-    """
-    export_env(settings)
-    stamp = f"{DBT_PROJECT_DIR}\n{settings.build_db}"
-    current = _PARSED_FOR.read_text("utf-8") if _PARSED_FOR.exists() else None
-    if current == stamp and not force and not _manifest_is_stale(dbt_project):
-        return
-    DbtCli(project_dir=dbt_project).cli(
-        ["parse", "--quiet"], target_path=dbt_project.target_path
-    ).wait()
-    _PARSED_FOR.write_text(stamp, "utf-8")
 
 
 # dagster-dbt gives every dbt call its own target folder (the asset's name and run id, or a

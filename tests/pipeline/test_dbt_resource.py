@@ -4,8 +4,10 @@ import json
 import re
 import subprocess
 
+import pytest
 from dagster_dbt import DbtCliResource
 
+from cnfiscal.dbt_parse import PARSED_FOR, DbtParseError, needs_parse, start_parse
 from pipelines.resources import DBT_PROJECT_DIR, DbtCli, dbt_project, ensure_parsed_for
 
 
@@ -38,3 +40,23 @@ def test_a_call_after_the_parse_reparses_nothing(settings):
     # dagster-dbt's own preparer would leave every seed (and what reads it) to re-parse here.
     counts = _partial_parse_counts(invocation.target_path / "dbt.log")
     assert counts == {"added": 0, "changed": 0, "deleted": 0}
+
+
+def test_a_parse_started_beside_the_fetch_stamps_only_when_it_succeeds(settings, monkeypatch):
+    # What `cnfiscal run` starts while it fetches (cnfiscal.runner): a parse for a new path.
+    job = start_parse(settings)
+    assert job is not None
+    job.wait()
+    assert not needs_parse(settings) and start_parse(settings) is None
+
+    # A parse that fails (here: a target the profile does not have) says why, in dbt's words,
+    # and leaves the old stamp, so the job's definitions parse again in the foreground.
+    PARSED_FOR.write_text("parsed elsewhere", "utf-8")
+    monkeypatch.setenv("DBT_TARGET", "no_such_target")
+    failing = start_parse(settings)
+    with pytest.raises(DbtParseError, match="no_such_target"):
+        failing.wait()
+    assert PARSED_FOR.read_text("utf-8") == "parsed elsewhere"
+    monkeypatch.delenv("DBT_TARGET")
+    ensure_parsed_for(settings)
+    assert not needs_parse(settings)

@@ -1,0 +1,104 @@
+"""Keep the dbt project parsed for the DuckDB file in use — in the foreground or beside a fetch.
+
+dbt keys its partial-parse state on the profile's connection, i.e. our build file's path:
+parsed for one path, every dbt call on another re-parses the whole project (~10 s each, three
+calls a run). Parsing once for the path in use lets every call of the run reuse that state. A
+stamp beside the manifest names the project folder and the build path it was parsed for, so a
+moved checkout or another warehouse parses again.
+
+This is plain `dbt parse` in a subprocess, not dagster-dbt's preparer: that one blanks every
+seed's checksum in the partial-parse state (so that a project parsed in one place can be
+deployed in another), and every later dbt call then re-parses the seeds and the models that
+read them (~4 s each). No Dagster import here, so `cnfiscal run` can start a parse while it is
+still fetching (see cnfiscal.runner): the fetch keeps one core busy and the parse the other.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from cnfiscal.settings import REPO_ROOT, Settings, export_env
+
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+TARGET_DIR = DBT_PROJECT_DIR / "target"
+MANIFEST = TARGET_DIR / "manifest.json"
+PARSED_FOR = TARGET_DIR / "parsed_for_path.txt"
+# Files whose change changes the manifest (the vocabulary CSVs are the dbt seeds).
+_WATCHED_GLOBS = [(DBT_PROJECT_DIR, "*.sql"), (DBT_PROJECT_DIR, "*.yml")]
+_WATCHED_GLOBS.append((REPO_ROOT / "cnfiscal" / "vocab", "*.csv"))
+
+
+class DbtParseError(RuntimeError):
+    """`dbt parse` failed; the message carries the end of its output."""
+
+
+def stamp_for(settings: Settings) -> str:
+    return f"{DBT_PROJECT_DIR}\n{settings.build_db}"
+
+
+def manifest_is_stale() -> bool:
+    if not MANIFEST.exists():
+        return True
+    built = MANIFEST.stat().st_mtime
+    for folder, pattern in _WATCHED_GLOBS:
+        for path in folder.rglob(pattern):
+            if "target" not in path.relative_to(folder).parts and path.stat().st_mtime > built:
+                return True
+    return False
+
+
+def needs_parse(settings: Settings) -> bool:
+    current = PARSED_FOR.read_text("utf-8") if PARSED_FOR.exists() else None
+    return current != stamp_for(settings) or manifest_is_stale()
+
+
+def dbt_executable() -> str:
+    """dbt as installed beside this interpreter (the project's virtual environment)."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else "dbt"
+
+
+class ParseJob:
+    """A running `dbt parse` for one build path; `wait()` writes the stamp if it succeeded."""
+
+    def __init__(self, settings: Settings):
+        export_env(settings)  # the profile reads the build path from the environment
+        self._stamp = stamp_for(settings)
+        TARGET_DIR.mkdir(parents=True, exist_ok=True)
+        args = [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR)]
+        args += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(TARGET_DIR)]
+        self._proc = subprocess.Popen(
+            args,
+            cwd=DBT_PROJECT_DIR,
+            env=dict(os.environ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait(self) -> None:
+        output, _ = self._proc.communicate()
+        if self._proc.returncode != 0:
+            tail = output.decode("utf-8", "replace").strip().splitlines()[-20:]
+            raise DbtParseError(
+                f"dbt parse exited with {self._proc.returncode}:\n" + "\n".join(tail)
+            )
+        # Last, and only on success: a killed or failed parse leaves the old stamp, so the
+        # next caller parses again.
+        PARSED_FOR.write_text(self._stamp, "utf-8")
+
+
+def start_parse(settings: Settings, force: bool = False) -> ParseJob | None:
+    """Start `dbt parse` if the project needs it for this build path; None if it does not."""
+    if not force and not needs_parse(settings):
+        return None
+    return ParseJob(settings)
+
+
+def ensure_parsed_for(settings: Settings, force: bool = False) -> None:
+    """Parse now if needed (see the module docstring); raises DbtParseError if dbt fails."""
+    job = start_parse(settings, force)
+    if job is not None:
+        job.wait()
