@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
@@ -139,10 +140,14 @@ def build_site(
     exports_dir: Path,
     site_dir: Path,
     catalog_path: Path | None = None,
-    dbt_target_dir: Path | None = None,
+    dbt_target_dir: Path | Callable[[], Path | None] | None = None,
     cache_dir: Path | None = None,
 ) -> dict:
-    """Write the whole site beside site_dir, then swap it in. Returns a summary."""
+    """Write the whole site beside site_dir, then swap it in. Returns a summary.
+
+    `dbt_target_dir` holds dbt's docs files, or is a function that returns that folder once it
+    is ready: it is called after the pages are written, so `dbt docs generate` can run in its
+    own process while this one renders."""
     package = json.loads((exports_dir / "datapackage.json").read_text(encoding="utf-8"))
     sums = read_sums(exports_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -152,11 +157,12 @@ def build_site(
     try:
         for rel in [*sums, "SHA256SUMS"]:
             _link_or_copy(exports_dir / rel, out / "downloads" / rel)
-        for name in DBT_DOCS_FILES if dbt_target_dir else ():
-            if (dbt_target_dir / name).exists():
-                (out / "dbt-docs").mkdir(exist_ok=True)
-                shutil.copy2(dbt_target_dir / name, out / "dbt-docs" / name)
         summary = _write_pages(exports_dir, out, package, sums, catalog_path, cache_dir, site_dir)
+        docs = dbt_target_dir() if callable(dbt_target_dir) else dbt_target_dir
+        for name in DBT_DOCS_FILES if docs else ():
+            if (docs / name).exists():
+                (out / "dbt-docs").mkdir(exist_ok=True)
+                shutil.copy2(docs / name, out / "dbt-docs" / name)
         summary["dbt_docs"] = (out / "dbt-docs" / "index.html").exists()
         swap_in(out, site_dir)
     except BaseException:

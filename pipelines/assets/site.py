@@ -21,27 +21,48 @@ from pipelines.resources import PathsResource, dbt_project, ensure_parsed_for
 STAMP = "transform_fingerprint.txt"
 
 
-def dbt_docs(settings: Settings, dbt: DbtCliResource) -> tuple[Path, bool]:
-    """The dbt docs files, regenerated only when the transform code changed: their catalog
-    holds names, columns and types (no row counts), all fixed by the dbt project, and
-    generating them costs 20-40 s. Returns the folder and whether it was regenerated."""
-    docs = settings.build_db.parent / "dbt-docs"
-    fingerprint = transform_fingerprint()
-    stamp = docs / STAMP
-    if stamp.exists() and stamp.read_text("utf-8") == fingerprint:
-        if all((docs / name).exists() for name in DBT_DOCS_FILES):
-            return docs, False
-    ensure_parsed_for(settings)
-    with tempfile.TemporaryDirectory(prefix="dbt-docs-") as tmp:
-        dbt.cli(
-            ["docs", "generate"], target_path=Path(tmp), manifest=dbt_project.manifest_path
-        ).wait()
-        shutil.rmtree(docs, ignore_errors=True)
-        docs.mkdir(parents=True)
-        for name in DBT_DOCS_FILES:
-            shutil.copy2(Path(tmp) / name, docs / name)
-    stamp.write_text(fingerprint, "utf-8")  # last: a half-written folder is regenerated
-    return docs, True
+class DbtDocs:
+    """The dbt docs files for the site: the cached folder, or a `dbt docs generate` running in
+    its own process while this one renders the pages (two cores, two jobs). Calling it waits
+    for the files and returns their folder; `close()` stops a generation nobody waited for."""
+
+    def __init__(self, settings: Settings, dbt: DbtCliResource):
+        # Their catalog holds names, columns and types (no row counts), all fixed by the dbt
+        # project, and generating them costs 10-20 s: a stamp of the transform code skips it.
+        self.folder = settings.build_db.parent / "dbt-docs"
+        self._fingerprint = transform_fingerprint()
+        self._stamp = self.folder / STAMP
+        self._invocation = None
+        if self._stamp.exists() and self._stamp.read_text("utf-8") == self._fingerprint:
+            if all((self.folder / name).exists() for name in DBT_DOCS_FILES):
+                return
+        ensure_parsed_for(settings)
+        self._tmp = Path(tempfile.mkdtemp(prefix="dbt-docs-"))
+        self._invocation = dbt.cli(
+            ["docs", "generate"], target_path=self._tmp, manifest=dbt_project.manifest_path
+        )
+
+    @property
+    def regenerated(self) -> bool:
+        return self._invocation is not None
+
+    def __call__(self) -> Path:
+        if self._invocation is not None and self._tmp.exists():
+            self._invocation.wait()  # raises if dbt failed
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder.mkdir(parents=True)
+            for name in DBT_DOCS_FILES:
+                shutil.copy2(self._tmp / name, self.folder / name)
+            self._stamp.write_text(self._fingerprint, "utf-8")  # last: half-written → redone
+            shutil.rmtree(self._tmp, ignore_errors=True)
+        return self.folder
+
+    def close(self) -> None:
+        if self._invocation is not None and self._invocation.process.poll() is None:
+            self._invocation.process.terminate()
+            self._invocation.process.wait()
+        if self._invocation is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 @asset(
@@ -53,14 +74,17 @@ def dbt_docs(settings: Settings, dbt: DbtCliResource) -> tuple[Path, bool]:
 def static_site(paths: PathsResource, dbt: DbtCliResource) -> MaterializeResult:
     settings = paths.settings()
     site_dir = settings.warehouse_dir / "site"
-    docs, regenerated = dbt_docs(settings, dbt)
-    summary = build_site(
-        settings.exports_dir, site_dir, settings.catalog_path, docs, settings.cache_dir
-    )
+    docs = DbtDocs(settings, dbt)
+    try:
+        summary = build_site(
+            settings.exports_dir, site_dir, settings.catalog_path, docs, settings.cache_dir
+        )
+    finally:
+        docs.close()
     return MaterializeResult(
         metadata={
             "site": MetadataValue.path(str(site_dir / "index.html")),
-            "dbt_docs_regenerated": regenerated,
+            "dbt_docs_regenerated": docs.regenerated,
             **summary,
         }
     )

@@ -3,6 +3,7 @@
 import re
 
 import duckdb
+import pytest
 
 from cnfiscal.exports import export_marts
 from cnfiscal.site.build import build_site
@@ -165,3 +166,49 @@ def test_source_copy_is_the_fetched_version(small_db, tmp_path):
     copy = site / "sources" / "a2-budget-2019.txt"
     assert copy.read_text(encoding="utf-8") == "某区财政局2019年部门预算"
     assert report.stat().st_nlink == 1 and report.stat().st_ctime_ns == ctime
+
+
+def _exports(small_db, tmp_path):
+    db, manifest = small_db
+    exports = tmp_path / "exports"
+    export_marts(db, exports, manifest_path=manifest)
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text("sources: []\n", encoding="utf-8")
+    return exports, catalog
+
+
+def test_docs_still_being_generated_are_awaited_after_the_pages(small_db, tmp_path):
+    """The site asset lets `dbt docs generate` run while the pages render: build_site takes a
+    function for the docs folder and calls it once the pages are written."""
+    exports, catalog = _exports(small_db, tmp_path)
+    docs = tmp_path / "docs"
+    pages_when_called: list[bool] = []
+
+    def docs_ready():
+        pending = list((tmp_path).glob(".site.tmp-*/agencies/*.html"))
+        pages_when_called.append(bool(pending))
+        docs.mkdir()
+        for name in ("index.html", "manifest.json", "catalog.json"):
+            (docs / name).write_text(f"dbt {name}", encoding="utf-8")
+        return docs
+
+    summary = build_site(exports, tmp_path / "site", catalog, docs_ready)
+    assert pages_when_called == [True]
+    assert summary["dbt_docs"] is True
+    assert (tmp_path / "site" / "dbt-docs" / "catalog.json").read_text(
+        "utf-8"
+    ) == "dbt catalog.json"
+
+
+def test_docs_that_fail_leave_the_previous_site_in_place(small_db, tmp_path):
+    exports, catalog = _exports(small_db, tmp_path)
+    build_site(exports, tmp_path / "site", catalog)
+    before = (tmp_path / "site" / "index.html").read_bytes()
+
+    def docs_failed():
+        raise RuntimeError("dbt docs generate failed")
+
+    with pytest.raises(RuntimeError, match="docs generate"):
+        build_site(exports, tmp_path / "site", catalog, docs_failed)
+    assert (tmp_path / "site" / "index.html").read_bytes() == before
+    assert not list(tmp_path.glob(".site.tmp-*"))
