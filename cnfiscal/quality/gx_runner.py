@@ -208,7 +208,9 @@ def _outcome(r, identify: list[str]) -> ExpectationOutcome:
     column = cfg.kwargs.get("column")
     keep = [*identify, column] if column and column not in identify else identify
     failing = [i for i in details.get("unexpected_index_list") or [] if isinstance(i, dict)]
-    documents = [i.get("document_id") for i in failing]
+    # A NULL document_id reaches here as NaN, which is truthy: made None, it counts as a row
+    # that names no report (and so blocks the run) instead of naming a report "nan".
+    documents = [_plain(i.get("document_id")) for i in failing]
     return ExpectationOutcome(
         expectation=cfg.type,
         column=column,

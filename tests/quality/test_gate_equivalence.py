@@ -287,3 +287,34 @@ def test_data_docs_are_written_once_to_the_gate_site(gated):
     # Only the gate's own site: GX's ephemeral default would render it all again under /tmp.
     context = gx_runner.new_context(docs)
     assert list(context.variables.data_docs_sites) == [gx_runner.DOCS_SITE]
+
+
+def test_a_failing_row_without_document_blocks_the_run():
+    # pandas reads a NULL document_id as NaN; it must count as naming no report, not as a
+    # report called "nan" (which quarantined nothing and let the run publish).
+    suite = {
+        "name": "orphans",
+        "identify": ["document_id"],
+        "expectations": [
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "ok", "value_set": [True]},
+                "severity": "critical",
+            }
+        ],
+    }
+    with duckdb.connect() as con:
+        mixed = con.execute(
+            "select * from (values ('a@1', false), (null, false), ('b@1', true)) t(document_id, ok)"
+        ).df()
+    outcome = gx_runner.validate_frame(suite, mixed)
+    (failure,) = outcome.blocking_failures
+    assert (failure.documents, failure.unattributed) == (["a@1"], 1)
+    assert failure.rows == [{"document_id": "a@1", "ok": False}, {"document_id": None, "ok": False}]
+    verdict = gate.decide({"orphans": outcome}, ["a@1", "b@1"])
+    assert verdict.blocks_run and verdict.quarantine == {"a@1": ["orphans: " + failure.label]}
+
+    only_null = gx_runner.validate_frame(suite, mixed.iloc[[1]].reset_index(drop=True))
+    (failure,) = only_null.blocking_failures
+    assert (failure.documents, failure.unattributed) == ([], 1)
+    assert gate.decide({"orphans": only_null}, ["a@1", "b@1"]).blocks_run
