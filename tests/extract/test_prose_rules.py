@@ -135,3 +135,62 @@ def test_bad_input_never_raises(data):
     assert isinstance(result.facts, list)
     if not result.facts:
         assert result.issues
+
+
+@pytest.mark.parametrize("compare", ["与上年持平", "与2022年预算持平", "比上年持平", "和去年持平"])
+def test_unchanged_right_after_a_figure(compare):
+    # "X为…万元,与上年持平": nothing names the line before 持平; the figure just before it does
+    text = (
+        f"七、“三公”经费预算情况\n2023年“三公”经费预算数为45.6万元,{compare}。"
+        f"其中:公务接待费5.1万元,{compare}。"
+    )
+    facts, _ = _facts(text, 2023)
+    for item in ("total", "reception"):
+        d = _find(facts, statement="three_public", item=item, measure="delta")
+        assert [(f.value, f.compare_year) for f in d] == [(0, 2022)]
+
+
+def test_unchanged_after_another_funds_figure_names_nothing():
+    text = (
+        "财政拨款支出预算中,一般公共预算拨款支出预算80万元,比上年预算减少2万元;"
+        "政府性基金拨款支出预算0万元,与上年预算持平;国有资本经营预算拨款支出预算0万元,"
+        "比上年预算增加3万元,增长5%。"
+    )
+    facts, _ = _facts(text, 2023)
+    assert [(f.scope, f.measure, f.value) for f in _find(facts, statement="expenditure")] == [
+        ("general_public", "amount", 80),
+        ("general_public", "delta", -2),
+    ]
+
+
+@pytest.mark.parametrize(
+    "both", ["收入、支出预算总计", "收、支预算总计各", "收入总计、支出总计均", "收入和支出总计"]
+)
+def test_income_and_expenditure_named_together(both):
+    text = f"本部门2023年度收入、支出预算总计500万元,与上年相比{both}增加20万元,增长4.17%。"
+    facts, _ = _facts(text, 2023)
+    for st in ("income", "expenditure"):
+        got = {f.measure: f.value for f in _find(facts, statement=st, item="total", scope="all")}
+        assert got == {"amount": 500, "delta": 20, "pct_change": Decimal("4.17")}
+
+
+def test_fiscal_wording_under_a_general_public_heading():
+    text = (
+        "五、一般公共预算财政拨款支出决算情况说明\n(一)总体情况\n"
+        "本单位财政拨款支出300万元,与上年度相比,财政拨款支出减少12万元,降低3.85%。"
+    )
+    facts, _ = _facts(text, 2023, "final_account")
+    got = _find(facts, statement="expenditure", item="total")
+    assert {f.scope for f in got} == {"general_public"}
+    assert {f.measure for f in got} == {"amount", "delta", "pct_change"}
+
+
+def test_fund_word_after_an_item_qualifies_it():
+    facts, _ = _facts("2023年本部门委托业务费财政拨款预算为120万元,比上年预算增加8万元。", 2023)
+    got = {(f.statement, f.item, f.scope, f.measure) for f in facts}
+    assert got == {
+        ("expenditure", "econ:30227", "fiscal", "amount"),
+        ("expenditure", "econ:30227", "fiscal", "delta"),
+    }
+    facts, _ = _facts("使用非财政拨款结余减少40万元。", 2023)
+    assert not _find(facts, item="fiscal_appropriation")

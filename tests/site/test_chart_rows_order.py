@@ -13,8 +13,30 @@ DOCS = """CREATE TABLE docs (document_id VARCHAR, source_id VARCHAR, location VA
 # Two reports of the same year state the same line with the same rank (scope, report year,
 # fact_seq): only the total order decides which one the chart shows.
 ROWS = [
-    (2023, "budget", "total", "支出合计", "120.5", "doc-b", 3, "B 支出合计120.5万元", "all", "ag-1"),
-    (2023, "budget", "total", "支出合计", "120.5", "doc-a", 3, "A 支出合计120.5万元", "all", "ag-1"),
+    (
+        2023,
+        "budget",
+        "total",
+        "支出合计",
+        "120.5",
+        "doc-b",
+        3,
+        "B 支出合计120.5万元",
+        "all",
+        "ag-1",
+    ),
+    (
+        2023,
+        "budget",
+        "total",
+        "支出合计",
+        "120.5",
+        "doc-a",
+        3,
+        "A 支出合计120.5万元",
+        "all",
+        "ag-1",
+    ),
     (2022, "actual", "total", "支出合计", "99.0", "doc-c", 1, "C 支出合计99万元", "all", "ag-1"),
 ]
 

@@ -182,6 +182,9 @@ class ProseReader:
         last_change: Ctx | None = None
         prev_end = 0
         last_compare: Compare | None = None
+        # (end in the sentence, reading or None) of each amount, for "…万元,与上年持平"
+        amounts: list[tuple[int, Ctx | None]] = []
+        other_fund_before = False  # the last amount was another fund's (政府性基金…)
         for q in mentions:
             seg_text = text[prev_end : q.num_start]
             prev_end = q.end
@@ -190,6 +193,12 @@ class ProseReader:
             seg = read_segment(seg_text)
             if seg.compare is not None:
                 last_compare = seg.compare
+            if (
+                other_fund_before
+                and not lx.clean_label(seg.label)
+                and (q.kind == "percent" or seg.change or seg.template)
+            ):
+                continue  # "政府性基金…0万元,比上年增加X,增长Y%": that fund's change
             if q.kind == "percent":
                 self._percent(q, seg, sent, last_change or last or para.subject, last_compare, para)
                 continue
@@ -202,12 +211,19 @@ class ProseReader:
                 continue
             last_change = None
             ctx = self._amount(q, seg, sent, para, head, econ_line, last)
+            amounts.append((q.end, ctx))
+            other_fund_before = ctx is None and lx.other_fund(seg.piece)
             if ctx is not None:
                 last = ctx
                 if para.subject is None:
                     para.subject = ctx
         for label, s, e, cmp_year in same_as_before(text):
-            ctx = self._ctx_for_label(label, para, head, econ_line, last, sent)
+            if lx.clean_label(label):
+                ctx = self._ctx_for_label(label, para, head, econ_line, last, sent)
+            else:
+                # "X为867.50万元,与上年持平": the figure just before is what stayed the same
+                ctx = next((c for end, c in reversed(amounts) if end <= s), None)
+                # (None when that figure was not read, e.g. another fund's)
             if ctx is not None:
                 fake = Quantity(Decimal(0), "万元", "money", s, e, s, e, text[s:e], Decimal(0))
                 seg = read_segment("")
@@ -300,6 +316,13 @@ class ProseReader:
         if item.startswith("econ:302") and statements == ("operating_cost",):
             statements = ("expenditure",) if context == "expenditure" else ("operating_cost",)
         raw = raw_label if raw_label is not None else label
+        if (
+            "expenditure" in statements
+            and "income" not in statements
+            and not item.startswith("func:")  # 223 国有资本经营预算支出 is a class of its own
+            and lx.other_fund(raw)
+        ):
+            return None
         scope = self._scope(raw, statements, para, head, item)
         basis = lx.basis_of(raw) or self.doc_basis
         year = year_hint or lx.year_of(raw) or self.fy
@@ -322,7 +345,8 @@ class ProseReader:
         # under "其中" a fund word names an income source (the item), but a total it qualifies
         # ("其中:…一般公共预算拨款支出预算X") is that fund's own total
         if own and (item == "total" or not (para.sub_mode and subj is not None)):
-            return own
+            # under a 一般公共预算财政拨款 heading, a bare 财政拨款 means that fund's part
+            return "general_public" if own == "fiscal" and head.scope == "general_public" else own
         if subj is not None and (para.sub_mode or set(subj.statements) & set(statements)):
             return subj.scope
         if own:
@@ -459,6 +483,8 @@ class ProseReader:
 
     # ---- changes ----------------------------------------------------------------------------
     def _ref_for_change(self, seg, last, para, head, q, sent, econ_line) -> Ctx | None:
+        if lx.other_fund(seg.label):
+            return None  # another fund's change, not the figure before it
         if lx.clean_label(seg.label):
             ctx = self._ctx_for_label(
                 seg.label, para, head, econ_line, last, sent, raw_label=seg.label

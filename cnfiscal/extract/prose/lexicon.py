@@ -39,6 +39,18 @@ class Match:
 _FUND_NAMES = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算")
 _SCOPE_GP = re.compile(r"一般公共预算|一般共预算")
 _SCOPE_FISCAL = re.compile(r"财政拨款|财政资金")
+# funds the schema has no scope for: their own spending lines are not the department's
+_OTHER_FUND = re.compile(r"政府性基金|国有资本经营|社会保险基金|社保基金|财政专户")
+# "收入、支出预算总计" / "收、支总计各增加…" name both accounts at once, like 收支
+_IN_AND_OUT = re.compile(r"收入?(总计|合计|预算|决算)?\s*[、和与及/]\s*支出?(总计|合计|预算|决算)?")
+
+
+def _in_and_out(m: re.Match) -> str:
+    return "收支" + (m.group(2) or m.group(1) or "")
+
+
+# income items that are only a fund's name: "委托业务费财政拨款" is 委托业务费, paid from that fund
+_FUND_ITEMS = frozenset({"fiscal_appropriation", "general_public_budget"})
 _ACTUAL_WORDS = re.compile(r"决算|实际|执行数|实际支出")
 _BUDGET_WORDS = re.compile(r"预算")
 
@@ -56,7 +68,7 @@ _LEAD_FILLER = re.compile(
     r"按照|安排|用于|涉及|主要|以及|及|和|与|为|是|有|共|年末|年初|当年度|:|：)+"
 )
 _TAIL_FILLER = re.compile(
-    r"(?:为|是|达|达到|共|约|合计为|总额为|共计|累计|安排|支出数|决算数|预算数|执行数|"
+    r"(?:为|是|达|达到|共|约|各|均|分别|合计为|总额为|共计|累计|安排|支出数|决算数|预算数|执行数|"
     r"预算|决算|数|总体|情况|金额|资金|:|：|,|，)+$"
 )
 
@@ -67,6 +79,8 @@ def _norm(text: str) -> str:
     s = re.sub(r"\s+", "", text)
     s = _QUOTES.sub("", s)
     s = s.replace("支出支出", "支出")
+    if "收" in s:
+        s = _IN_AND_OUT.sub(_in_and_out, s)
     for _ in range(3):
         before = s
         s = _ENUM_HEAD.sub("", s)
@@ -86,6 +100,8 @@ def clean_label(text: str) -> str:
 def _lead_clean(text: str) -> str:
     """Like _norm but keeps the label's tail (当年预算 stays 当年预算)."""
     s = _QUOTES.sub("", re.sub(r"\s+", "", text)).replace("支出支出", "支出")
+    if "收" in s:
+        s = _IN_AND_OUT.sub(_in_and_out, s)
     for _ in range(3):
         before = s
         s = _LEAD_FILLER.sub("", _YEAR.sub("", _ENUM_HEAD.sub("", s)))
@@ -298,6 +314,13 @@ def lookup(label: str, context: str | None) -> Match | None:
         best = _best_rule(candidate, context, only, contains=False)
         if best:
             break
+    if best and best[2].item in _FUND_ITEMS and "收入" not in candidate[-best[0] :]:
+        head = candidate[: -best[0]]
+        if head.endswith("非"):  # 非财政拨款…: money from outside the fund
+            return None
+        named = lookup(head, context) if len(head) >= 2 else None
+        if named is not None and "income" not in named.statements:
+            return named
     cls = None if only else classify(label)
     if cls is not None:
         bonus = 2 if s.endswith("支出") else 0
@@ -313,6 +336,8 @@ def lookup(label: str, context: str | None) -> Match | None:
     if best is None:
         return None
     rule = best[2]
+    if rule.item in _FUND_ITEMS and "非财政" in s:  # 使用非财政拨款结余: not the fund
+        return None
     return Match(rule.statements, rule.item, rule.alias, count_units=rule.count_units)
 
 
@@ -325,6 +350,11 @@ def scope_of(label: str) -> str | None:
     if _SCOPE_FISCAL.search(label):
         return "fiscal"
     return None
+
+
+def other_fund(label: str) -> bool:
+    """The label names a fund outside the schema's scopes (政府性基金, 国有资本经营…)."""
+    return bool(_OTHER_FUND.search(label)) and not _SCOPE_GP.search(label)
 
 
 def basis_of(label: str) -> str | None:
