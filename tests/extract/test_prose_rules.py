@@ -194,3 +194,26 @@ def test_fund_word_after_an_item_qualifies_it():
     }
     facts, _ = _facts("使用非财政拨款结余减少40万元。", 2023)
     assert not _find(facts, item="fiscal_appropriation")
+
+
+def test_generic_words_after_an_unread_line_belong_to_that_line():
+    # a project's own budget and spending, not the department's totals
+    text = (
+        "三、项目资金使用情况\n1.某某改造工程预算600万元,实际支出574万元,预算执行率95.67%。\n"
+        "2.某某补助资金预算4278万元,其中财政拨款1935万元。"
+    )
+    facts, _ = _facts(text, 2023, "final_account")
+    assert not _find(facts, item="total") and not _find(facts, item="fiscal_appropriation")
+
+
+def test_generic_words_after_a_read_line():
+    text = (
+        "二、收入预算情况\n收入预算数1200万元,其中财政拨款1100万元。\n"
+        "三、三公经费\n公务接待费预算8万元,实际支出7.5万元。"
+    )
+    facts, _ = _facts(text, 2023, "final_account")
+    fa = _find(facts, statement="income", item="fiscal_appropriation")
+    assert [f.value for f in fa] == [1100]
+    rec = {(f.basis, f.value) for f in _find(facts, item="reception", measure="amount")}
+    assert rec == {("budget", 8), ("actual", Decimal("7.5"))}
+    assert not _find(facts, statement="expenditure", item="total")

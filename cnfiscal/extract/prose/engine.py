@@ -210,6 +210,21 @@ class ProseReader:
                 last_change = ref
                 continue
             last_change = None
+            bare = lx.names_no_subject(seg.label) if amounts else None
+            if bare == "fund" and self._context_statement(para, head) == "income":
+                bare = None  # "收入预算…,其中:财政拨款X": an income source after all
+            if bare:
+                # "某项目预算600万元,实际支出574万元": that line's own spending, not the total
+                prev = amounts[-1][1]
+                if prev is not None and "实际" in seg.label and q.kind == "money":
+                    prev = _replace(prev, basis="actual", prior=False)
+                    self._emit_all(prev, "amount", self._money(q, sent, para), "万元", sent, q)
+                    amounts.append((q.end, prev))
+                    last = prev
+                    continue
+                if prev is None:
+                    amounts.append((q.end, None))
+                    continue
             ctx = self._amount(q, seg, sent, para, head, econ_line, last)
             amounts.append((q.end, ctx))
             other_fund_before = ctx is None and lx.other_fund(seg.piece)

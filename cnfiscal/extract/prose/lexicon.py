@@ -357,6 +357,20 @@ def other_fund(label: str) -> bool:
     return bool(_OTHER_FUND.search(label)) and not _SCOPE_GP.search(label)
 
 
+_BARE_GENERIC = re.compile(r"^(?:实际|全年|当年|累计)?(?:支出|收入)$")
+
+
+def names_no_subject(label: str) -> str | None:
+    """ "generic" when the label is only a generic word (实际支出), "fund" when only a fund's
+    name (其中财政拨款): it says what kind of figure follows, not whose; the subject is whatever
+    the sentence spoke of before. None for a label that names its line."""
+    s = _norm(label)
+    if _BARE_GENERIC.match(s):
+        return "generic"
+    m = lookup(label, None)
+    return "fund" if m is not None and m.item in _FUND_ITEMS and m.alias == s else None
+
+
 def basis_of(label: str) -> str | None:
     """ "actual"/"budget" when the label says so (fund names such as 一般公共预算 do not count)."""
     if "算" not in label and "实际" not in label and "执行数" not in label:
