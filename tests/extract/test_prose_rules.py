@@ -217,3 +217,27 @@ def test_generic_words_after_a_read_line():
     rec = {(f.basis, f.value) for f in _find(facts, item="reception", measure="amount")}
     assert rec == {("budget", 8), ("actual", Decimal("7.5"))}
     assert not _find(facts, statement="expenditure", item="total")
+
+
+def test_operating_cost_written_as_run_cost_of_a_fund():
+    text = (
+        "六、其他重要事项\n(一)机关运行经费。2023年一般公共预算财政拨款运行经费815万元,"
+        "比2022年增加21.5万元。"
+    )
+    facts, _ = _facts(text, 2023)
+    got = {(f.statement, f.item, f.scope, f.measure, f.value) for f in facts}
+    assert got == {
+        ("operating_cost", "total", "general_public", "amount", 815),
+        ("operating_cost", "total", "general_public", "delta", Decimal("21.5")),
+    }
+
+
+def test_three_public_summed_with_meeting_and_training_fees_is_not_the_total():
+    text = (
+        "八、“三公”经费、会议费、培训费支出预算情况\n"
+        "2023年一般公共预算“三公”经费及会议费、培训费预算支出263.72万元。"
+        "其中“三公”经费预算支出60万元,比上年减少5万元。"
+    )
+    facts, _ = _facts(text, 2023)
+    total = _find(facts, statement="three_public", item="total", measure="amount")
+    assert [f.value for f in total] == [60]

@@ -153,3 +153,71 @@ def test_real_table_facts_agree_with_gold(stem):
     wrong = [k for k in shared if abs(got[k] - want[k]) > Decimal("0.005")]
     assert len(shared) >= 0.6 * len(want), f"only {len(shared)} of {len(want)} gold amounts"
     assert not wrong, wrong
+
+
+@pytest.mark.parametrize(
+    ("title", "scope"),
+    [
+        ("2021年项目支出表", "all"),
+        ("2021年专项业务经费支出表", "all"),
+        ("2021年一般公共预算项目支出预算表", "general_public"),
+    ],
+)
+def test_project_table_gives_its_total_row_only(title, scope):
+    table = Table(
+        rows=[
+            ["项目名称", "合计", "一般公共预算", "其他资金"],
+            ["合计", "1,620.98", "1,500", "120.98"],
+            ["网络运维项目", "1,000", "1,000", ""],
+            ["宣传经费", "620.98", "500", "120.98"],
+        ],
+        title=title,
+        unit="万元",
+        header_rows=1,
+        page=9,
+    )
+    meta = DocumentMeta(agency="某局", fiscal_year=2021, doc_kind="budget")
+    facts = extract_table_facts([table], meta, [])
+    assert [(f.statement, f.item, f.scope, f.value) for f in facts] == [
+        ("expenditure", "project", scope, Decimal("1620.98"))
+    ]
+    fund = Table(
+        rows=table.rows, title="2021年政府性基金预算项目支出表", unit="万元", header_rows=1, page=9
+    )
+    assert not extract_table_facts([fund], meta, [])
+
+
+def test_summary_label_in_a_column_that_holds_amounts_elsewhere():
+    # 收支总表 with two expenditure views: the 小计 label sits under the function amounts
+    table = Table(
+        rows=[
+            ["项目名称", "金额", "功能科目名称", "金额", "支出用途", "金额"],
+            ["一般公共预算", "900", "一般公共服务支出", "700", "基本支出", "600"],
+            ["事业收入", "100", "社会保障和就业支出", "300", "项目支出", "400"],
+            ["当年收入小计", "1,000", "", "当年支出小计", "", "1,000"],
+        ],
+        title="2018年收支预算总表",
+        unit="万元",
+        header_rows=1,
+        page=2,
+    )
+    meta = DocumentMeta(agency="某局", fiscal_year=2018, doc_kind="budget")
+    got = {(f.statement, f.item): f.value for f in extract_table_facts([table], meta, [])}
+    assert got[("income", "total")] == 1000
+    assert got[("expenditure", "total")] == 1000
+
+
+@pytest.mark.parametrize(
+    ("label", "item"), [("人员经费和公用经费支出", "basic"), ("专项业务经费", "project")]
+)
+def test_comprehensive_budget_names_of_basic_and_project(label, item):
+    table = Table(
+        rows=[["项目", "合计"], ["合计", "3,643.37"], [label, "2,022.39"]],
+        title="2019年部门支出总表",
+        unit="万元",
+        header_rows=1,
+        page=3,
+    )
+    meta = DocumentMeta(agency="某局", fiscal_year=2019, doc_kind="budget")
+    got = {f.item: f.value for f in extract_table_facts([table], meta, [])}
+    assert got[item] == Decimal("2022.39")

@@ -217,6 +217,8 @@ def _rule_aliases(rule: ItemRule) -> tuple[str, ...]:
 # A label naming one of these accounts belongs to it whatever item words follow.
 _STRONG = (("三公", "three_public"), ("机关运行", "operating_cost"), ("政府采购", "procurement"))
 _TOTAL_TAIL = re.compile(r"(?:总额|合计|总计|共计|总体)$")
+# after the label's last 三公: "三公经费及会议费、培训费…" is a sum the 三公 total excludes
+_WITH_MEETINGS = re.compile(r"三公(?!.*三公).*(?:会议费|培训费)")
 
 
 def strong_statement(label: str) -> str | None:
@@ -299,6 +301,15 @@ def _best_rule_scan(s: str, context: str | None, only: str | None, contains: boo
 
 @lru_cache(maxsize=65536)
 def lookup(label: str, context: str | None) -> Match | None:
+    """Best item for a label (see _lookup); a 三公 total summed with 会议费/培训费 is none."""
+    m = _lookup(label, context)
+    if m is not None and m.item == "total" and m.statements == ("three_public",):
+        if _WITH_MEETINGS.search(_norm(label)):
+            return None
+    return m
+
+
+def _lookup(label: str, context: str | None) -> Match | None:
     """Best item for a label; `context` is the statement the surrounding text is about.
 
     Suffix match on the cleaned label, longest alias first; rules marked needs_context apply

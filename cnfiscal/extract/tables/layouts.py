@@ -226,7 +226,9 @@ class TableReader:
         parts: list[str] = []
         for k in range(j - 1, -1, -1):
             cell = row[k].strip()
-            if k in self.amount_cols and (cell or parts):
+            # an amount column ends the label at a figure, or at a blank once text was found;
+            # text in it ("当年支出小计" under a column of function amounts) is label
+            if k in self.amount_cols and (amount(cell) is not None or (not cell and parts)):
                 break
             if cell and amount(cell) is None:
                 parts.append(cell)
@@ -320,6 +322,17 @@ class TableReader:
                 j = self._total_col()
                 if j is not None:
                     self.emit("operating_cost", f"econ:{code}", scope, i, j, label, code=code)
+
+    def _read_project(self) -> None:
+        """项目支出表 / 专项业务经费支出表: the total row is the department's project spending;
+        the other lines are single projects, which the schema does not carry."""
+        scope = _scope_from_title(self.table.title, self.table.aliases)
+        for i, row, _, label in self.body():
+            if self.is_total(label, row):
+                j = self._total_col()
+                if j is not None:
+                    self.emit("expenditure", "project", scope, i, j, label or "合计")
+                return
 
     def _read_procurement(self) -> None:
         scope = _scope_from_title(self.table.title, self.table.aliases)
