@@ -221,3 +221,42 @@ def test_comprehensive_budget_names_of_basic_and_project(label, item):
     meta = DocumentMeta(agency="某局", fiscal_year=2019, doc_kind="budget")
     got = {f.item: f.value for f in extract_table_facts([table], meta, [])}
     assert got[item] == Decimal("2022.39")
+
+
+def _econ_table(title, head, rows):
+    return Table(rows=[head, *rows], title=title, unit="万元", header_rows=1, page=8)
+
+
+def test_economic_table_with_basic_and_project_columns():
+    # 一般公共预算支出表(按经济分类): classes are read from the 基本支出 column, not as 功能分类
+    table = _econ_table(
+        "表8 一般公共预算支出表(按经济分类)",
+        ["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+        [
+            ["", "合计", "1,000", "600", "400"],
+            ["301", "工资福利支出", "500", "500", ""],
+            ["302", "商品和服务支出", "500", "100", "400"],
+        ],
+    )
+    meta = DocumentMeta(agency="某局", fiscal_year=2026, doc_kind="budget")
+    got = {f.item: f.value for f in extract_table_facts([table], meta, [])}
+    assert got == {"total": 1000, "basic": 600, "project": 400, "econ:301": 500, "econ:302": 100}
+
+
+def test_economic_tables_of_basic_and_of_all_spending():
+    meta = DocumentMeta(agency="某局", fiscal_year=2019, doc_kind="budget")
+    head = ["科目编码", "科目名称", "金额"]
+    everything = _econ_table(
+        "表6 一般公共预算支出明细表(按支出经济分类科目)",
+        head,
+        [["", "合计", "3,643.37"], ["302", "商品和服务支出", "1,699.55"]],
+    )
+    basic = _econ_table(
+        "表8 一般公共预算基本支出明细表(按支出经济分类科目)",
+        head,
+        [["", "合计", "2,022.39"], ["302", "商品和服务支出", "182.88"]],
+    )
+    got = {f.item: f.value for f in extract_table_facts([everything], meta, [])}
+    assert got == {"total": Decimal("3643.37")}
+    got = {f.item: f.value for f in extract_table_facts([basic], meta, [])}
+    assert got == {"basic": Decimal("2022.39"), "econ:302": Decimal("182.88")}

@@ -176,13 +176,21 @@ class TableReader:
     def _read_func(self, econ: bool = False) -> None:
         scope = self.layout.scope
         totals_seen = False
+        # Economic classes break down 基本支出 (as the warehouse's balance checks read them).
+        # An economic table's total is 基本支出 when its title says so and no 基本/项目 columns
+        # split it; with such columns its classes are read from the 基本支出 column; a table
+        # of all of a fund's spending by class without them gives its total only.
+        split = [j for j in sorted(self.amount_cols) if self.col_item(j) in ("basic", "project")]
+        names = (self.table.title, *self.table.aliases)
+        basic_only = econ and not split and any("基本支出" in fold(t) for t in names)
+        basic_col = next((j for j in split if self.col_item(j) == "basic"), None)
         for i, row, code, label in self.body():
             if self.is_total(label, row) and not totals_seen:
                 totals_seen = True
                 for j in self.amount_cols:
                     item = self.col_item(j)
                     if item == "total":
-                        item = "basic" if econ else "total"
+                        item = "basic" if basic_only else "total"
                     if item:
                         self.emit("expenditure", item, scope, i, j, label or "合计")
                 continue
@@ -193,9 +201,9 @@ class TableReader:
                     self.emit("expenditure", hit.item, scope, i, j, label)
                 continue
             cls = self.class_code(code, label, econ)
-            if not cls:
+            if not cls or (econ and not basic_only and basic_col is None):
                 continue
-            j = self._total_col()
+            j = basic_col if econ and not basic_only else self._total_col()
             if j is not None:
                 prefix = "econ" if econ else "func"
                 item = f"{prefix}:{cls}"
