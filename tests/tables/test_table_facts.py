@@ -260,3 +260,22 @@ def test_economic_tables_of_basic_and_of_all_spending():
     assert got == {"total": Decimal("3643.37")}
     got = {f.item: f.value for f in extract_table_facts([basic], meta, [])}
     assert got == {"basic": Decimal("2022.39"), "econ:302": Decimal("182.88")}
+
+
+def test_table_by_unit_opens_with_the_departments_total_row():
+    table = Table(
+        rows=[
+            ["预算单位", "科目编码", "科目名称", "支出总计", "基本支出", "项目支出"],
+            ["深圳市某某办公室", "", "", "5,588.46", "500.65", "5,087.81"],
+            ["", "201", "一般公共服务支出", "5,588.46", "500.65", "5,087.81"],
+        ],
+        title="表4 一般公共预算支出表",
+        unit="万元",
+        header_rows=1,
+        page=5,
+    )
+    meta = DocumentMeta(agency="深圳市某某办公室", fiscal_year=2026, doc_kind="budget")
+    got = {f.item: f.value for f in extract_table_facts([table], meta, [])}
+    assert got["total"] == Decimal("5588.46")
+    assert got["basic"] == Decimal("500.65") and got["project"] == Decimal("5087.81")
+    assert got["func:201"] == Decimal("5588.46")

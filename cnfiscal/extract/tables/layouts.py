@@ -159,6 +159,10 @@ class TableReader:
     def is_total(self, label: str, row: list[str]) -> bool:
         if match_label("total_row", label) is not None:
             return True
+        # tables by unit (预算单位 | 科目 | …) open with the department's own row: its total
+        agency = self.meta.agency
+        if agency and label and fold(label) == fold(agency):
+            return True
         # a spaced 合 计 can fall into two cells
         text = "".join(c for j, c in enumerate(row) if j not in self.amount_cols)
         return match_label("total_row", text) is not None
