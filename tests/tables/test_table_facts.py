@@ -279,3 +279,21 @@ def test_table_by_unit_opens_with_the_departments_total_row():
     assert got["total"] == Decimal("5588.46")
     assert got["basic"] == Decimal("500.65") and got["project"] == Decimal("5087.81")
     assert got["func:201"] == Decimal("5588.46")
+
+
+def test_unit_codes_are_not_classification_codes():
+    table = Table(
+        rows=[
+            ["单位编码", "单位名称", "总计"],
+            ["", "合计", "3,643.37"],
+            ["201", "西安市某某局", "3,643.37"],
+            ["201001", "西安市某某局(本级)", "3,000"],
+        ],
+        title="表3 2019年部门综合预算支出总表",
+        unit="万元",
+        header_rows=1,
+        page=4,
+    )
+    meta = DocumentMeta(agency="西安市某某局", fiscal_year=2019, doc_kind="budget")
+    facts = extract_table_facts([table], meta, [])
+    assert {f.item for f in facts} == {"total"}

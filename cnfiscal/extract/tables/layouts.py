@@ -20,6 +20,9 @@ from cnfiscal.vocab import (
 _YEAR = re.compile(r"(20\d{2})年")
 
 
+_UNIT_CODE_HEAD = re.compile(r"单位(?:编码|代码)")
+
+
 def _scope_from_title(title: str, aliases: list[str] = ()) -> str:
     """The fund a table covers, from its title, else from the fuller name the 目录 gives it."""
     for text in (title, *aliases):
@@ -151,10 +154,24 @@ class TableReader:
     # --- helpers -------------------------------------------------------------------------
 
     def body(self):
+        unit_cols = self._unit_code_cols()
         for i in range(self.n_head, len(self.table.rows)):
             row = self.table.rows[i]
-            code, label, _ = row_code_and_label(row, self.amount_cols)
+            cells = row
+            if unit_cols:  # a unit's code (201, 201001) is not a classification code
+                cells = [
+                    "" if j in unit_cols and c.strip().isdigit() else c for j, c in enumerate(row)
+                ]
+            code, label, _ = row_code_and_label(cells, self.amount_cols)
             yield i, row, code, label
+
+    def _unit_code_cols(self) -> set[int]:
+        return {
+            j
+            for row in self.table.rows[: self.n_head]
+            for j, cell in enumerate(row)
+            if _UNIT_CODE_HEAD.search(fold(cell))
+        }
 
     def is_total(self, label: str, row: list[str]) -> bool:
         if match_label("total_row", label) is not None:
