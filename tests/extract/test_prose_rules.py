@@ -241,3 +241,35 @@ def test_three_public_summed_with_meeting_and_training_fees_is_not_the_total():
     facts, _ = _facts(text, 2023)
     total = _find(facts, statement="three_public", item="total", measure="amount")
     assert [f.value for f in total] == [60]
+
+
+def test_item_before_a_basis_word_and_spent():
+    # "公务接待费预算支出": the item, not the generic 支出 (the department's total)
+    text = (
+        "七、“三公”经费预算情况\n"
+        "1.因公出国(境)费预算支出6万元,比上年预算减少2万元。\n"
+        "2.公务接待费预算支出3.2万元,比上年预算增加0.5万元。"
+    )
+    facts, _ = _facts(text, 2024)
+    got = {(f.statement, f.item, f.measure, f.value) for f in facts}
+    assert got == {
+        ("three_public", "overseas", "amount", 6),
+        ("three_public", "overseas", "delta", -2),
+        ("three_public", "reception", "amount", Decimal("3.2")),
+        ("three_public", "reception", "delta", Decimal("0.5")),
+    }
+
+
+def test_class_name_written_with_its_level_and_spent():
+    text = (
+        "二、支出预算情况\n社会保障和就业支出(类)支出 778.22 万元,与 上 年 相 比 增 加 99.6 万元,"
+        "增长 14.68%。"
+    )
+    facts, _ = _facts(text, 2026)
+    got = {f.measure: f.value for f in _find(facts, item="func:208")}
+    assert got == {
+        "amount": Decimal("778.22"),
+        "delta": Decimal("99.6"),
+        "pct_change": Decimal("14.68"),
+    }
+    assert not _find(facts, item="total")

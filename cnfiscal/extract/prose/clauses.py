@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 _PIECE_SPLIT = re.compile(r"[,，;；:：。]")
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # change verbs at the end of a segment; the template leftover "增加/减少" is kept as such
 _TEMPLATE = re.compile(r"(?:增加|增长)\s*/\s*(?:减少|下降)\s*(?:了)?\s*$")
 _UP = re.compile(r"(?:增加|增长|上升|提高|增|升|增幅|涨幅)\s*(?:了)?\s*(?:为|到|达)?\s*$")
@@ -100,6 +101,8 @@ def _may_change(piece: str) -> bool:
 
 def read_segment(segment: str) -> Segment:
     piece = last_piece(segment)
+    if " " in piece:  # justified PDF lines space out every character: "与 上 年 相 比 减 少"
+        piece = _CJK_GAP.sub("", piece)
     maybe = _may_change(piece)
     template = maybe and bool(_TEMPLATE.search(piece))
     change = 0

@@ -49,6 +49,7 @@ def _in_and_out(m: re.Match) -> str:
     return "收支" + (m.group(2) or m.group(1) or "")
 
 
+_SPENT_TAIL = re.compile(r"(?:预算|决算|实际)?支出(?:预算|决算)?(?:数|金额)?$")
 # income items that are only a fund's name: "委托业务费财政拨款" is 委托业务费, paid from that fund
 _FUND_ITEMS = frozenset({"fiscal_appropriation", "general_public_budget"})
 _ACTUAL_WORDS = re.compile(r"决算|实际|执行数|实际支出")
@@ -148,7 +149,7 @@ def _class_key(name: str) -> str:
     """Comparison key for classification names: 的 and a trailing 支出 do not matter."""
     s = re.sub(r"\s+", "", name).replace("支出支出", "支出").replace("的", "")
     s = _LEVEL_MARK.sub("", s)  # "公共安全(类)支出": the level marker is not part of the name
-    s = re.sub(r"[()（）]", "", s)
+    s = re.sub(r"[()（）]", "", s).replace("支出支出", "支出")  # "…支出(类)支出"
     return s[:-2] if s.endswith("支出") and len(s) > 3 else s
 
 
@@ -325,6 +326,12 @@ def _lookup(label: str, context: str | None) -> Match | None:
         best = _best_rule(candidate, context, only, contains=False)
         if best:
             break
+    if best and best[0] == 2 and best[2].item == "total" and "expenditure" in best[2].statements:
+        # only the generic 支出 matched: "公务接待费预算支出" is 公务接待费, spent
+        stem = _SPENT_TAIL.sub("", candidate)
+        named = lookup(stem, context) if len(stem) >= 2 and stem != candidate else None
+        if named is not None and named.item != "total" and "income" not in named.statements:
+            return named
     if best and best[2].item in _FUND_ITEMS and "收入" not in candidate[-best[0] :]:
         head = candidate[: -best[0]]
         if head.endswith("非"):  # 非财政拨款…: money from outside the fund
