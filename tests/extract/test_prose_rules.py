@@ -273,3 +273,24 @@ def test_class_name_written_with_its_level_and_spent():
         "pct_change": Decimal("14.68"),
     }
     assert not _find(facts, item="total")
+
+
+def test_generic_spent_with_a_basis_after_a_read_line_is_that_line():
+    text = (
+        "九、“三公”经费财政拨款支出决算情况说明\n"
+        "“三公”经费财政拨款支出年初预算为2.85万元,支出决算为0.39万元,完成年初预算的13.68%。"
+    )
+    facts, _ = _facts(text, 2024, "final_account")
+    got = {(f.item, f.basis, f.value) for f in _find(facts, statement="three_public")}
+    assert got == {("total", "budget", Decimal("2.85")), ("total", "actual", Decimal("0.39"))}
+    assert not _find(facts, statement="expenditure")
+
+
+def test_small_business_share_of_procurement_is_not_its_total():
+    text = (
+        "十、政府采购情况\n2024年度本部门政府采购预算总额300万元,其中:面向中小企业预留政府采购"
+        "项目预算金额225.10万元。"
+    )
+    facts, _ = _facts(text, 2024)
+    total = _find(facts, statement="procurement", item="total")
+    assert [f.value for f in total] == [300]

@@ -216,8 +216,13 @@ class ProseReader:
             if bare:
                 # "某项目预算600万元,实际支出574万元": that line's own spending, not the total
                 prev = amounts[-1][1]
-                if prev is not None and "实际" in seg.label and q.kind == "money":
-                    prev = _replace(prev, basis="actual", prior=False)
+                basis = lx.basis_of(seg.label) if bare == "generic" else None
+                same_side = prev is not None and ("收入" in seg.label) == (
+                    "income" in prev.statements
+                )
+                if basis and same_side and q.kind == "money":
+                    # "年初预算为2.85万元,支出决算为0.39万元": the same line, another basis
+                    prev = _replace(prev, basis=basis, prior=False)
                     self._emit_all(prev, "amount", self._money(q, sent, para), "万元", sent, q)
                     amounts.append((q.end, prev))
                     last = prev

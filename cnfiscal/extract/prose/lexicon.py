@@ -219,6 +219,7 @@ def _rule_aliases(rule: ItemRule) -> tuple[str, ...]:
 _STRONG = (("三公", "three_public"), ("机关运行", "operating_cost"), ("政府采购", "procurement"))
 _TOTAL_TAIL = re.compile(r"(?:总额|合计|总计|共计|总体)$")
 # after the label's last 三公: "三公经费及会议费、培训费…" is a sum the 三公 total excludes
+_SME_SHARE = re.compile(r"中小企业|小微企业|预留|授予")
 _WITH_MEETINGS = re.compile(r"三公(?!.*三公).*(?:会议费|培训费)")
 
 
@@ -306,6 +307,9 @@ def lookup(label: str, context: str | None) -> Match | None:
     m = _lookup(label, context)
     if m is not None and m.item == "total" and m.statements == ("three_public",):
         if _WITH_MEETINGS.search(_norm(label)):
+            return None
+    if m is not None and m.item == "total" and m.statements == ("procurement",):
+        if _SME_SHARE.search(label):  # 面向中小企业预留… / 授予中小企业合同金额: a part
             return None
     return m
 
