@@ -13,7 +13,7 @@ from pathlib import Path
 from cnfiscal.model import DocumentMeta, Extraction, Fact, ParseIssue
 from cnfiscal.readers import ParsedDocument, read_document
 
-PARSER_VERSION = "0.1.3"
+PARSER_VERSION = "0.1.4"
 
 
 def _guarded(stage: str, fn: Callable, issues: list[ParseIssue], default):
