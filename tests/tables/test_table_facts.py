@@ -297,3 +297,20 @@ def test_unit_codes_are_not_classification_codes():
     meta = DocumentMeta(agency="西安市某某局", fiscal_year=2019, doc_kind="budget")
     facts = extract_table_facts([table], meta, [])
     assert {f.item for f in facts} == {"total"}
+
+
+def test_unit_code_header_wrapped_over_two_rows():
+    table = Table(
+        rows=[
+            ["单位编", "单位名称", "合计"],
+            ["码", "", ""],
+            ["", "合计", "3,643.37"],
+            ["201", "西安市某某局", "3,643.37"],
+        ],
+        title="表3 2021年部门综合预算支出总表",
+        unit="万元",
+        header_rows=2,
+        page=4,
+    )
+    meta = DocumentMeta(agency="西安市某某局", fiscal_year=2021, doc_kind="budget")
+    assert {f.item for f in extract_table_facts([table], meta, [])} == {"total"}

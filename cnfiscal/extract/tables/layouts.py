@@ -166,12 +166,11 @@ class TableReader:
             yield i, row, code, label
 
     def _unit_code_cols(self) -> set[int]:
-        return {
-            j
-            for row in self.table.rows[: self.n_head]
-            for j, cell in enumerate(row)
-            if _UNIT_CODE_HEAD.search(fold(cell))
-        }
+        head = self.table.rows[: self.n_head]
+        width = max((len(r) for r in head), default=0)
+        # a header wrapped over rows ("单位编" / "码") reads down its column
+        down = ["".join(r[j] for r in head if j < len(r)) for j in range(width)]
+        return {j for j, text in enumerate(down) if _UNIT_CODE_HEAD.search(fold(text))}
 
     def is_total(self, label: str, row: list[str]) -> bool:
         if match_label("total_row", label) is not None:
