@@ -210,26 +210,11 @@ class ProseReader:
                 last_change = ref
                 continue
             last_change = None
-            bare = lx.names_no_subject(seg.label) if amounts else None
-            if bare == "fund" and self._context_statement(para, head) == "income":
-                bare = None  # "收入预算…,其中:财政拨款X": an income source after all
-            if bare:
-                # "某项目预算600万元,实际支出574万元": that line's own spending, not the total
-                prev = amounts[-1][1]
-                basis = lx.basis_of(seg.label) if bare == "generic" else None
-                same_side = prev is not None and ("收入" in seg.label) == (
-                    "income" in prev.statements
-                )
-                if basis and same_side and q.kind == "money":
-                    # "年初预算为2.85万元,支出决算为0.39万元": the same line, another basis
-                    prev = _replace(prev, basis=basis, prior=False)
-                    self._emit_all(prev, "amount", self._money(q, sent, para), "万元", sent, q)
-                    amounts.append((q.end, prev))
-                    last = prev
-                    continue
-                if prev is None:
-                    amounts.append((q.end, None))
-                    continue
+            taken, ctx = self._after_generic_word(q, seg, sent, para, head, amounts)
+            if taken:
+                amounts.append((q.end, ctx))
+                last = ctx or last
+                continue
             ctx = self._amount(q, seg, sent, para, head, econ_line, last)
             amounts.append((q.end, ctx))
             other_fund_before = ctx is None and lx.other_fund(seg.piece)
@@ -260,6 +245,27 @@ class ProseReader:
             if value is not None:
                 for st in ctx.statements:
                     self._emit(st, ctx, "amount", value, "万元", sent, m.start(1), m.end(1))
+
+    def _after_generic_word(self, q, seg, sent, para, head, amounts) -> tuple[bool, Ctx | None]:
+        """A label that is only a generic word (实际支出, 支出决算, 其中财政拨款) after another
+        figure of the sentence belongs to that figure's line, not to the department's total.
+        Returns (taken, reading): taken when the mention is settled here."""
+        bare = lx.names_no_subject(seg.label) if amounts else None
+        if bare == "fund" and self._context_statement(para, head) == "income":
+            bare = None  # "收入预算…,其中:财政拨款X": an income source after all
+        if not bare:
+            return False, None
+        prev = amounts[-1][1]
+        if prev is None:  # "某项目预算600万元,实际支出574万元": an unread line's own figure
+            return True, None
+        basis = lx.basis_of(seg.label) if bare == "generic" else None
+        same_side = ("收入" in seg.label) == ("income" in prev.statements)
+        if basis and same_side and q.kind == "money":
+            # "年初预算为2.85万元,支出决算为0.39万元": the same line, another basis
+            ctx = _replace(prev, basis=basis, prior=False)
+            self._emit_all(ctx, "amount", self._money(q, sent, para), "万元", sent, q)
+            return True, ctx
+        return False, None
 
     def _mentions(self, text: str) -> list[Quantity]:
         out = []
