@@ -218,8 +218,9 @@ def _rule_aliases(rule: ItemRule) -> tuple[str, ...]:
 # A label naming one of these accounts belongs to it whatever item words follow.
 _STRONG = (("三公", "three_public"), ("机关运行", "operating_cost"), ("政府采购", "procurement"))
 _TOTAL_TAIL = re.compile(r"(?:总额|合计|总计|共计|总体)$")
-# after the label's last 三公: "三公经费及会议费、培训费…" is a sum the 三公 total excludes
+# procurement amounts reserved for or awarded to small businesses: a part, not the total
 _SME_SHARE = re.compile(r"中小企业|小微企业|预留|授予")
+# after the label's last 三公: "三公经费及会议费、培训费…" is a sum the 三公 total excludes
 _WITH_MEETINGS = re.compile(r"三公(?!.*三公).*(?:会议费|培训费)")
 
 
