@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test test-setup lint format dev bench clean
+.PHONY: setup run test test-setup lint format dev bench accuracy clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -50,6 +50,10 @@ dev: setup
 
 bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+## accuracy: seed F1, real partial F1 and the wild corpus's coverage and identities, in one run
+accuracy: setup
+	$(BIN)/python benchmarks/accuracy.py
 
 clean:
 	rm -rf warehouse/build warehouse/cache warehouse/exports warehouse/cnfiscal.duckdb dbt_project/target

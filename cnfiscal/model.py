@@ -24,7 +24,9 @@ STATEMENTS = (
 SCOPES = ("all", "fiscal", "general_public")
 BASES = ("budget", "actual")
 MEASURES = ("amount", "delta", "pct_change", "share", "count")
-DOC_KINDS = ("budget", "final_account", "performance")
+# a crawled page that is no report at all (portal, listing, notice) gets the fourth kind
+NOT_A_REPORT = "not_a_report"
+DOC_KINDS = ("budget", "final_account", "performance", NOT_A_REPORT)
 
 
 @dataclass

@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from cnfiscal.model import DocumentMeta, Extraction, Fact, ParseIssue
+from cnfiscal.model import NOT_A_REPORT, DocumentMeta, Extraction, Fact, ParseIssue
 from cnfiscal.readers import ParsedDocument, read_document
 
 PARSER_VERSION = "0.1.4"
@@ -26,6 +26,7 @@ def _guarded(stage: str, fn: Callable, issues: list[ParseIssue], default):
 
 
 def extract_parsed(parsed: ParsedDocument, name: str = "", hints: dict | None = None) -> Extraction:
+    from cnfiscal.extract.genre import judge_genre, not_a_report_issue
     from cnfiscal.extract.merge import merge_facts
     from cnfiscal.extract.metadata import detect_metadata
     from cnfiscal.extract.normalize import normalize_text
@@ -56,7 +57,14 @@ def extract_parsed(parsed: ParsedDocument, name: str = "", hints: dict | None = 
         [],
     )
     facts = _guarded("merge", lambda: merge_facts(facts, issues), issues, facts)
-    if not facts and not any(i.severity == "error" for i in issues):
+    genre = _guarded("genre", lambda: judge_genre(parsed, text, facts), issues, None)
+    if genre is not None and not genre.is_report:
+        # what the stages said of its would-be facts and metadata is noise; errors stay
+        meta.doc_kind = NOT_A_REPORT
+        issues = [i for i in issues if i in parsed.issues or i.severity == "error"]
+        issues.append(not_a_report_issue(genre, parsed, text))
+        facts = []
+    elif not facts and not any(i.severity == "error" for i in issues):
         issues.append(ParseIssue("warning", "no_facts", "no fiscal figures found in the document"))
     return Extraction(document=meta, facts=facts, issues=issues, text=text, format=parsed.format)
 

@@ -33,6 +33,8 @@ class ParsedDocument:
     tables: list[Table] = field(default_factory=list)
     page_offsets: list[int] = field(default_factory=list)  # char offset where each page starts
     issues: list[ParseIssue] = field(default_factory=list)
+    title: str = ""  # the page's own title (HTML <title>), when the format has one
+    attachments: list[str] = field(default_factory=list)  # links to report files (HTML)
 
 
 def read_document(data: bytes, name: str = "") -> ParsedDocument:

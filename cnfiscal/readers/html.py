@@ -29,6 +29,17 @@ _BOILERPLATE = re.compile(
 )
 
 
+# links to report files: <a href>, <iframe src>, and URLs in scripts (pdf viewers' PdfUrl = "…")
+_ATTACHMENT = re.compile(
+    r"""["'(]([^"'()<>\s]+?\.(?:pdf|docx?|xlsx?|wps|et))(?:[?#][^"'()<>\s]*)?["')]""", re.I
+)
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+
+def _attachments(html: str) -> list[str]:
+    return list(dict.fromkeys(m.group(1) for m in _ATTACHMENT.finditer(html)))[:50]
+
+
 def _text_len(node) -> int:
     return len(re.sub(r"\s+", "", node.text(deep=True) or ""))
 
@@ -150,6 +161,10 @@ def read_html(data: bytes) -> ParsedDocument:
 
     text, issues = decode_html(data)
     doc = ParsedDocument(format="html", issues=issues)
+    title = _TITLE_TAG.search(text[:20000])
+    if title:
+        doc.title = re.sub(r"\s+", " ", title.group(1)).strip()[:200]
+    doc.attachments = _attachments(text)
     tree = LexborHTMLParser(text)
     for node in tree.css(_DROP_TAGS):
         node.decompose()

@@ -42,6 +42,11 @@ def _read_csv(filename: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def read_vocab_csv(filename: str) -> list[dict[str, str]]:
+    """Rows of one vocabulary file (for modules that keep their own lookups)."""
+    return _read_csv(filename)
+
+
 def _year(text: str | None) -> int | None:
     return int(text) if text else None
 

@@ -30,6 +30,8 @@ def _defects() -> dict[str, str]:
         # changes against 2017 (e.g. 减少 1.58 万元) now contradict it.
         "prior-year-shanhaiguan": _shift_years(budget, -1),
         "defect-zero-facts": "山海关区政务服务中心2018年部门预算公开\n\n本年度无预算数据。\n",
+        # A page that is no report (a notice with a figure) catalogued by mistake.
+        "defect-not-a-report": "关于开展2018年安全生产检查的通知\n各单位：检查覆盖率达到100%。\n",
     }
 
 

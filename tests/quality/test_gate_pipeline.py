@@ -12,6 +12,7 @@ QUARANTINED = {
     "defect-missing-part": "balance",
     "zz-duplicate-of-seed-0": "raw_documents",
     "defect-zero-facts": "raw_documents",
+    "defect-not-a-report": "raw_documents",
 }
 
 
@@ -106,7 +107,7 @@ def test_total_off_by_ten_and_missing_part_are_balance_errors(gated, checks):
     assert by_source["defect-missing-part"]["difference"] == "-0.200000"
 
 
-def test_duplicate_and_empty_reports_are_raw_errors(gated, checks):
+def test_duplicate_empty_and_non_reports_are_raw_errors(gated, checks):
     settings = gated[0]
     raw = checks["gx_raw_documents"]
     assert not raw.passed and raw.severity.value == "ERROR"
@@ -119,6 +120,10 @@ def test_duplicate_and_empty_reports_are_raw_errors(gated, checks):
     assert errors == {
         ("zz-duplicate-of-seed-0", "expect_column_values_to_be_null(duplicate_of)"),
         ("defect-zero-facts", "expect_column_values_to_be_between(fact_count)"),
+        # a report title over no figures reads as a page naming a report, not as one
+        ("defect-zero-facts", "expect_column_values_to_not_be_in_set(doc_kind)"),
+        ("defect-not-a-report", "expect_column_values_to_be_between(fact_count)"),
+        ("defect-not-a-report", "expect_column_values_to_not_be_in_set(doc_kind)"),
     }
 
 

@@ -1,8 +1,9 @@
 -- Current report versions that are published (not quarantined), with their agency resolved.
--- Every mart reaches documents through this model, so quarantine applies everywhere.
+-- Every mart reaches documents through this model, so quarantine applies everywhere. Pages the
+-- extractor judged not to be reports never publish, even before the gate has held them back.
 with documents as (
     select * from {{ ref('stg_documents') }}
-    where status = 'loaded'
+    where status = 'loaded' and doc_kind is distinct from 'not_a_report'
 ),
 
 document_agencies as (
