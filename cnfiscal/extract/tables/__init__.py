@@ -145,6 +145,7 @@ def _read_table(table, layout, meta, unit, defaults, issues) -> list[Fact]:
             unit=unit,
             n_head=n_head,
             headers=[header_candidates(h) for h in headers[a:b]],
+            frags=headers[a:b],
             amount_cols={j - a for j in amount_cols if a <= j < b},
             issues=issues,
             default_basis=defaults[0],

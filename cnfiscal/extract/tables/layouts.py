@@ -6,7 +6,14 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from cnfiscal.extract.tables.grid import amount, parent_of, row_code_and_label, to_wan
+from cnfiscal.extract.tables.grid import (
+    amount,
+    header_candidates,
+    parent_of,
+    row_code_and_label,
+    to_wan,
+)
+from cnfiscal.extract.tables.groups import APPROPRIATIONS, ColumnGroup, column_groups
 from cnfiscal.extract.tables.vocab import Label, Layout, basis_of, fold, match_label
 from cnfiscal.model import DocumentMeta, Fact, ParseIssue
 from cnfiscal.readers import Table
@@ -21,6 +28,21 @@ _YEAR = re.compile(r"(20\d{2})年")
 
 
 _UNIT_CODE_HEAD = re.compile(r"单位(?:编码|代码)")
+# a row of changes (增减变化金额, 比上年增减) and of rates (增减率, 增长%)
+_CHANGE_ROW = re.compile(r"增减|变化|变动|增加额|减少额|比上年")
+_RATE_ROW = re.compile(r"率|%|百分比")
+# what follows a unit's name in its row: 本级 (the department's own office), 汇总 / 合计
+_UNIT_SUFFIX = re.compile(r"[(（]?(?:本级|部门本级|汇总|合计|小计)[)）]?$")
+
+
+def names_unit(label: str, agency: str) -> bool:
+    """The row label is the reporting unit itself: its name, or its name without the place
+    before it (交通运输局 in 深圳市交通运输局), with 本级 / 汇总 after it."""
+    if not agency:
+        return False
+    key = _UNIT_SUFFIX.sub("", fold(label))
+    whole = fold(agency)
+    return len(key) >= 3 and (key == whole or (whole.endswith(key) and len(key) >= 4))
 
 
 def _scope_from_title(title: str, aliases: list[str] = ()) -> str:
@@ -46,6 +68,7 @@ class TableReader:
     issues: list[ParseIssue]
     default_basis: str = "budget"  # the document's tables' basis when neither title nor header says
     default_year: int | None = None
+    frags: list[list[str]] = field(default_factory=list)  # per column: header fragments
     _best: dict[tuple, tuple[int, Fact]] = field(default_factory=dict)
 
     # --- columns -------------------------------------------------------------------------
@@ -110,13 +133,22 @@ class TableReader:
         code: str | None = None,
         row_label: str = "",
         summed: bool = False,
+        value: Decimal | None = None,
+        evidence: str | None = None,
     ) -> None:
         row = self.table.rows[i]
-        value = amount(row[j]) if j < len(row) else None
+        if value is None:
+            value = amount(row[j]) if j < len(row) else None
         by = self.basis_year(j, row_label)
         if value is None or by is None:
             return
         basis, year = by
+        measure, compare_year = "amount", None
+        if row_label and _CHANGE_ROW.search(fold(row_label)):
+            # a row of changes under rows by year (2025年 | 2026年 | 增减变化金额)
+            if _RATE_ROW.search(fold(row_label)):
+                return  # rates are read from the prose, which states them with their sign
+            measure, compare_year = "delta", year - 1
         page = self.table.row_pages[i] if i < len(self.table.row_pages) else self.table.page
         fact = Fact(
             statement=statement,
@@ -124,10 +156,12 @@ class TableReader:
             scope=scope,
             basis=basis,
             year=year,
-            measure="amount",
-            value=to_wan(value, self.unit),
+            measure=measure,
+            value=to_wan(value, self.unit) if measure != "pct_change" else value,
             unit="万元",
             label=label,
+            compare_year=compare_year,
+            compare_basis=basis if compare_year else None,
             code=code,
             parent_code=parent_of(code) if code else None,
             source="table",
@@ -135,7 +169,7 @@ class TableReader:
             table=self.table.index,
             row=i,
             col=j,
-            evidence=row[j],
+            evidence=evidence if evidence is not None else row[j],
         )
         key = fact.key()
         old = self._best.get(key)
@@ -172,12 +206,17 @@ class TableReader:
         down = ["".join(r[j] for r in head if j < len(r)) for j in range(width)]
         return {j for j, text in enumerate(down) if _UNIT_CODE_HEAD.search(fold(text))}
 
+    def row_text(self, row: list[str]) -> str:
+        """The row's words outside the amount columns (a unit's name, then 2026年)."""
+        return " ".join(
+            c.strip() for j, c in enumerate(row) if j not in self.amount_cols and c.strip()
+        )
+
     def is_total(self, label: str, row: list[str]) -> bool:
         if match_label("total_row", label) is not None:
             return True
         # tables by unit (预算单位 | 科目 | …) open with the department's own row: its total
-        agency = self.meta.agency
-        if agency and label and fold(label) == fold(agency):
+        if label and names_unit(label, self.meta.agency):
             return True
         # a spaced 合 计 can fall into two cells
         text = "".join(c for j, c in enumerate(row) if j not in self.amount_cols)
@@ -296,6 +335,10 @@ class TableReader:
 
     def _read_three_public(self) -> None:
         scope = _scope_from_title(self.table.title, self.table.aliases)
+        groups = column_groups(self.frags, self.amount_cols)
+        if groups:
+            self._three_public_by_fund(groups, scope)
+            return
         cols = {j: self.col_label("three_public", j) for j in sorted(self.amount_cols)}
         if sum(1 for h in cols.values() if h is not None) >= 2:
             for i, row, _, label in self.body():
@@ -311,11 +354,55 @@ class TableReader:
             for j in sorted(self.amount_cols):
                 self.emit(hit.statement, hit.item, scope, i, j, label, row_label=label)
 
-    def _three_public_row(self, cols: dict[int, Label | None], scope: str, i: int, lab: str):
+    def _three_public_by_fund(self, groups: list[ColumnGroup], scope: str) -> None:
+        """Item groups split by fund: the 一般公共预算 column gives the general_public
+        figures; where the table is of all appropriations (财政拨款), their sum gives the
+        fiscal ones — the table's own 财政拨款 column when it has one."""
+        cols: dict[int, Label | None] = {}
+        names: dict[int, str] = {}
+        for g in groups:
+            j = g.columns[0]
+            cols[j] = None
+            for text in header_candidates(list(g.header)):
+                hit = match_label("three_public", text)
+                if hit is not None:
+                    cols[j], names[j] = hit, text
+                    break
+        for i, row, _, _ in self.body():
+            label = self.row_text(row)
+            for fund_scope in ("general_public", "fiscal"):
+                if fund_scope == "fiscal" and scope == "general_public":
+                    continue
+                values = {g.columns[0]: self._fund_value(row, g, fund_scope) for g in groups}
+                if all(v is None for v in values.values()):
+                    continue
+                self._three_public_row(cols, fund_scope, i, label, values, names)
+
+    @staticmethod
+    def _fund_value(row: list[str], group: ColumnGroup, scope: str) -> Decimal | None:
+        cells = {fund: amount(row[j]) if j < len(row) else None for j, fund in group.funds.items()}
+        if scope == "general_public" or "fiscal" in cells:
+            return cells.get(scope)
+        parts = [cells[f] for f in APPROPRIATIONS if f in cells]
+        if "general_public" not in cells or all(p is None for p in parts):
+            return None
+        return sum((p for p in parts if p is not None), Decimal(0))
+
+    def _three_public_row(
+        self,
+        cols: dict[int, Label | None],
+        scope: str,
+        i: int,
+        lab: str,
+        values: dict[int, Decimal | None] | None = None,
+        names: dict[int, str] | None = None,
+    ):
         row = self.table.rows[i]
         order = sorted(cols)
         has_extra = any(h is not None and h.statement == "operating_cost" for h in cols.values())
-        values = {j: amount(row[j]) for j in order if j < len(row)}
+        given = values is not None
+        if values is None:
+            values = {j: amount(row[j]) for j in order if j < len(row)}
         items = {}
         for pos, j in enumerate(order):
             hit = cols[j]
@@ -336,8 +423,23 @@ class TableReader:
                 # 合计 that also counts 会议费/培训费 is not the "三公" total
                 if values.get(j) is None or abs(values[j] - parts_sum) > Decimal("0.01"):
                     continue
-            name = self.col_name("three_public", j)
-            self.emit(statement, item, scope, i, j, name, row_label=lab)
+            name = (names or {}).get(j) or self.col_name("three_public", j)
+            if given:
+                value = values.get(j)
+                if value is not None:
+                    self.emit(
+                        statement,
+                        item,
+                        scope,
+                        i,
+                        j,
+                        name,
+                        row_label=lab,
+                        value=value,
+                        evidence=str(value),
+                    )
+            else:
+                self.emit(statement, item, scope, i, j, name, row_label=lab)
 
     def _read_operating_cost(self) -> None:
         scope = _scope_from_title(self.table.title, self.table.aliases)

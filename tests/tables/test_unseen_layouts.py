@@ -1,0 +1,64 @@
+"""Table genres met on reports no rule was written for (issue 16's failure classes), each as a
+small grid built here. The grids imitate what the PDF reader rebuilds: group names printed
+once over their columns, wrapped header words, a unit's own name as the total row."""
+
+from decimal import Decimal
+
+from cnfiscal.extract.tables import extract_table_facts
+from cnfiscal.model import DocumentMeta
+from cnfiscal.readers import Table
+
+META = DocumentMeta(agency="某市交通运输局", region="某市", fiscal_year=2026, doc_kind="budget")
+
+
+def _facts(tables, meta=META):
+    issues: list = []
+    facts = extract_table_facts(tables, meta, issues)
+    return {(f.statement, f.item, f.scope, f.year, f.measure): f.value for f in facts}, issues
+
+
+def test_item_groups_split_by_fund_with_rows_by_year():
+    """1b: each "三公" item over 一般公共预算 | 政府性基金预算 | 国有资本经营预算, the item name
+    over the middle column only, the fund names wrapped over two header lines; rows 2025年,
+    2026年 and 增减变化金额."""
+    funds_1 = ["一般公共预", "政府性基金", "国有资本经"]
+    funds_2 = ["算", "预算", "营预算"]
+    rows = [
+        ["", "", "", "总计", "", "", "因公出国(境)费", "", "", "公务接待费", "", "", "", "", ""],
+        ["", "", "", "", "", "", "", "", "", "", "", "", "公务用车购置及运行费", "", ""],
+        ["预算单位", "年度"] + funds_1 * 4 + ["一般公共预"],
+        ["", ""] + funds_2 * 4 + ["算"],
+        ["某市交通运输局（本级）", "2025年", "176.01", "0.00", "0.00", "129.80", "0.00", "0.00"]
+        + ["15.11", "0.00", "0.00", "31.10", "0.00", "0.00", "0.00"],
+        ["", "2026年", "147.90", "0.00", "0.00", "115.00", "0.00", "0.00"]
+        + ["5.10", "0.00", "0.00", "27.80", "0.00", "0.00", "0.00"],
+        ["", "增减变化金额", "-28.11", "0.00", "0.00", "-14.80", "0.00", "0.00"]
+        + ["-10.01", "0.00", "0.00", "-3.30", "0.00", "0.00", "0.00"],
+    ]
+    # the last column is a lone 一般公共预算 column of no group; it must not matter
+    table = Table(rows=rows, title="表9 财政拨款“三公”经费支出表", unit="万元", header_rows=4)
+    got, _ = _facts([table])
+    for scope in ("general_public", "fiscal"):
+        assert got[("three_public", "total", scope, 2026, "amount")] == Decimal("147.90")
+        assert got[("three_public", "overseas", scope, 2026, "amount")] == Decimal("115.00")
+        assert got[("three_public", "reception", scope, 2026, "amount")] == Decimal("5.10")
+        assert got[("three_public", "vehicle", scope, 2026, "amount")] == Decimal("27.80")
+        assert got[("three_public", "total", scope, 2025, "amount")] == Decimal("176.01")
+        assert got[("three_public", "total", scope, 2026, "delta")] == Decimal("-28.11")
+
+
+def test_unit_row_is_the_total_row():
+    """1g: tables by unit open with the unit's own row, written with （本级）."""
+    rows = [
+        ["预算单位", "科目编码", "科目名称", "支出总计", "基本支出", "项目支出"],
+        ["某市交通运输局（本级）", "", "", "384,598.56", "11,826.97", "372,771.59"],
+        ["", "205", "教育支出", "41.99", "2.00", "39.99"],
+        ["", "214", "交通运输支出", "384,556.57", "11,824.97", "372,731.60"],
+    ]
+    table = Table(
+        rows=rows, title="表7 一般公共预算支出表（按功能分类）", unit="万元", header_rows=1
+    )
+    got, _ = _facts([table])
+    assert got[("expenditure", "total", "general_public", 2026, "amount")] == Decimal("384598.56")
+    assert got[("expenditure", "basic", "general_public", 2026, "amount")] == Decimal("11826.97")
+    assert got[("expenditure", "project", "general_public", 2026, "amount")] == Decimal("372771.59")
