@@ -354,8 +354,37 @@ def _banded(lines, data, cols, across, seg: _Segment, page_no: int) -> Table | N
     return _page_table(seg, page_no, rows, n_head, head_text, bracketed=True)
 
 
+def _merge_complementary(table: Table) -> None:
+    """Pages of one table are not always laid out alike: a column of figures can sit under
+    its header on one page and a little right of it on the next, and joining the pages then
+    splits one column in two. Two neighbouring columns that never both hold a cell in the
+    same body row, of which at most one has header words, are one column."""
+    n_head = table.header_rows
+    j = 0
+    while j < max((len(r) for r in table.rows), default=0) - 1:
+        body = table.rows[n_head:]
+        head = table.rows[:n_head]
+        a = [bool(r[j].strip()) if j < len(r) else False for r in body]
+        b = [bool(r[j + 1].strip()) if j + 1 < len(r) else False for r in body]
+        named = sum(any(r[k].strip() for r in head if k < len(r)) for k in (j, j + 1))
+        figures = all(any(_is_amount(r[k].strip()) for r in body if k < len(r)) for k in (j, j + 1))
+        if figures and named <= 1 and not any(x and y for x, y in zip(a, b, strict=True)):
+            for r in table.rows:
+                if j + 1 < len(r):
+                    r[j] = r[j] + r[j + 1] if r[j] != r[j + 1] else r[j]
+                    del r[j + 1]
+            continue
+        j += 1
+
+
 def _has_own_title(title: str) -> bool:
     return bool(re.search(r"表", title)) and not _CONTINUED.search(title)
+
+
+def _same_title(title: str, prev: str) -> bool:
+    """A title printed again on every page of a long table (表7 … 单位：万元) continues it."""
+    key = lambda t: re.sub(r"\s+|[(（]续[)）]|续表", "", t)  # noqa: E731
+    return bool(key(title)) and key(title) == key(prev)
 
 
 def _join(prev: _Built, table: Table, centers: list[float]) -> None:
@@ -427,6 +456,8 @@ def tables_from_pages(pages: list[PageGeometry], issues: list[ParseIssue]) -> li
     tables = [b.table for b in built]
     for i, t in enumerate(tables):
         t.index = i
+        if len(t.pages) > 1:
+            _merge_complementary(t)
     return tables
 
 
@@ -436,7 +467,7 @@ def _add(built: list[_Built], table: Table, centers: list[float], page_no: int, 
     continues = (
         prev is not None
         and k == 0
-        and not _has_own_title(table.title)
+        and (not _has_own_title(table.title) or _same_title(table.title, prev.table.title))
         and prev.table.pages[-1] == page_no - 1
     )
     if continues and prev is not None:

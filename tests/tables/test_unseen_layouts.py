@@ -62,3 +62,37 @@ def test_unit_row_is_the_total_row():
     assert got[("expenditure", "total", "general_public", 2026, "amount")] == Decimal("384598.56")
     assert got[("expenditure", "basic", "general_public", 2026, "amount")] == Decimal("11826.97")
     assert got[("expenditure", "project", "general_public", 2026, "amount")] == Decimal("372771.59")
+
+
+def _line(y: float, cells: list[tuple[float, str]]):
+    from cnfiscal.readers.pdf_words import Word
+
+    return [Word(t, x, x + 6 * len(t), y, y + 8) for x, t in cells]
+
+
+def test_table_whose_title_repeats_on_every_page_is_one_table():
+    """1e/1f: a long table printing its title on each page is one table; its figures sit a
+    little right of their header on one page and under it on the next, and are one column."""
+    from cnfiscal.readers.pdf_tables import tables_from_pages
+    from cnfiscal.readers.pdf_words import PageGeometry
+
+    title = [(40, "表7 一般公共预算支出表（按功能分类）"), (400, "单位：万元")]
+    head = [(40, "科目编码"), (120, "科目名称"), (300, "支出总计")]
+    page1 = [
+        _line(20, title),
+        _line(40, head),
+        _line(60, [(40, "合计"), (330, "1,200.00")]),
+        _line(80, [(40, "201"), (120, "一般公共服务支出"), (330, "1,000.00")]),
+    ]
+    page2 = [
+        _line(20, title),
+        _line(40, head),
+        _line(60, [(40, "208"), (120, "社会保障和就业支出"), (300, "200.00")]),
+    ]
+    pages = [PageGeometry([w for ln in p for w in ln], 595.0, []) for p in (page1, page2)]
+    tables = tables_from_pages(pages, [])
+    assert len(tables) == 1 and tables[0].pages == [1, 2]
+    got, _ = _facts(tables)
+    assert got[("expenditure", "total", "general_public", 2026, "amount")] == Decimal("1200")
+    assert got[("expenditure", "func:201", "general_public", 2026, "amount")] == Decimal("1000")
+    assert got[("expenditure", "func:208", "general_public", 2026, "amount")] == Decimal("200")
