@@ -30,6 +30,9 @@ _MARKER = re.compile(
 )
 _PROSE = re.compile(r"[^，。；]{6,}[，。；]")
 _TOTALISH = re.compile(r"合计|总计|小计|其中")
+# header lines kept above a table's first row of figures: a header cell wrapped line by line
+# in a narrow column (中小企业预留 … 的项目资金规模) can take ten lines or more
+_HEAD_LINES = 16
 # the header of a performance indicator grid (一级指标 | 二级指标 | 三级指标 | 指标值), from
 # cnfiscal/vocab/indicator_columns.csv (role grid_head)
 _INDICATOR_HEAD = indicator_column_regex("grid_head")
@@ -193,7 +196,7 @@ def _build(
     )
     if long_words > 0.2 * (last + 1 - first):
         return None
-    head_lines = lines[max(0, first - 7) : first]
+    head_lines = lines[max(0, first - _HEAD_LINES) : first]
     # a header line is short cells; a sentence of prose above the table is not part of it
     head_lines = [ln for ln in head_lines if not any(len(w.text) > 30 for w in ln)]
     body_lines = lines[first : last + 1]
