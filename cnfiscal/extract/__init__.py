@@ -26,6 +26,7 @@ def _guarded(stage: str, fn: Callable, issues: list[ParseIssue], default):
 
 
 def extract_parsed(parsed: ParsedDocument, name: str = "", hints: dict | None = None) -> Extraction:
+    from cnfiscal.extract.balance import arbitrate
     from cnfiscal.extract.genre import judge_genre, not_a_report_issue
     from cnfiscal.extract.merge import merge_facts
     from cnfiscal.extract.metadata import detect_metadata
@@ -56,6 +57,7 @@ def extract_parsed(parsed: ParsedDocument, name: str = "", hints: dict | None = 
         issues,
         [],
     )
+    facts = _guarded("balance", lambda: arbitrate(facts, issues), issues, facts)
     facts = _guarded("merge", lambda: merge_facts(facts, issues), issues, facts)
     genre = _guarded("genre", lambda: judge_genre(parsed, text, facts), issues, None)
     if genre is not None and not genre.is_report:

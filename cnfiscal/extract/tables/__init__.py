@@ -89,12 +89,23 @@ def _column_roles(headers: list[list[str]], body: list[list[str]]) -> tuple[set[
         if re.search(r"行次|栏次", head):
             continue  # line numbers, not amounts
         if re.search(r"编码|代码|编号|^[类款项]$", head) or (
-            cells and not head and all(is_code_cell(c) for c in cells) and j == 0
+            not head and (j == 0 and cells and all(is_code_cell(c) for c in cells) or _codes(cells))
         ):
             code_cols.append(j)
         elif any(amount(c) is not None for c in cells):
             amount_cols.add(j)
     return amount_cols, code_cols
+
+
+def _codes(cells: list[str]) -> bool:
+    """A column of classification codes without a header of its own: 3-, 5- and 7-digit
+    codes whose 款 and 项 fall under 类 the column also lists (201, 20101, 2010101)."""
+    cells = [c.strip() for c in cells]
+    if len(cells) < 2 or not all(is_code_cell(c) for c in cells):
+        return False
+    heads = {c for c in cells if len(c) == 3}
+    deep = [c for c in cells if len(c) > 3]
+    return bool(deep) and sum(c[:3] in heads for c in deep) * 2 >= len(deep)
 
 
 def _blocks(amount_cols: set[int], code_cols: list[int], width: int) -> list[tuple[int, int]]:

@@ -31,6 +31,7 @@ _UNIT_CODE_HEAD = re.compile(r"单位(?:编码|代码)")
 # a row of changes (增减变化金额, 比上年增减) and of rates (增减率, 增长%)
 _CHANGE_ROW = re.compile(r"增减|变化|变动|增加额|减少额|比上年")
 _RATE_ROW = re.compile(r"率|%|百分比")
+_CLASS_ORDINAL = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
 # what follows a unit's name in its row: 本级 (the department's own office), 汇总 / 合计
 _UNIT_SUFFIX = re.compile(r"[(（]?(?:本级|部门本级|汇总|合计|小计)[)）]?$")
 
@@ -70,6 +71,7 @@ class TableReader:
     default_year: int | None = None
     frags: list[list[str]] = field(default_factory=list)  # per column: header fragments
     _best: dict[tuple, tuple[int, Fact]] = field(default_factory=dict)
+    _numbered_classes: bool = False
 
     # --- columns -------------------------------------------------------------------------
 
@@ -280,11 +282,20 @@ class TableReader:
 
     def _read_summary(self) -> None:
         scope = self.layout.scope
-        for i, row, _, _ in self.body():
-            for j in sorted(self.amount_cols):
-                if j >= len(row) or amount(row[j]) is None:
-                    continue
-                self._summary_cell(self._label_left_of(row, j), scope, i, j)
+        cells = [
+            (i, j, self._label_left_of(row, j))
+            for i, row, _, _ in self.body()
+            for j in sorted(self.amount_cols)
+            if j < len(row) and amount(row[j]) is not None
+        ]
+        # where 类 rows are numbered (五、援助其他地区支出), an unnumbered name is a 款 that
+        # may share a 类's name (住房保障 under 援助其他地区支出 is not 221 住房保障支出)
+        self._numbered_classes = any(
+            _CLASS_ORDINAL.match(label) and self.class_code("", label, econ=False)
+            for _, _, label in cells
+        )
+        for i, j, label in cells:
+            self._summary_cell(label, scope, i, j)
 
     def _label_left_of(self, row: list[str], j: int) -> str:
         """The text cells between the previous figure and column j, joined: a label spread
@@ -307,6 +318,8 @@ class TableReader:
             if hit is not None:
                 self.emit(hit.statement, hit.item, scope, i, j, label, rank=hit.rank)
                 return
+        if self._numbered_classes and not _CLASS_ORDINAL.match(label):
+            return
         cls = self.class_code("", label, econ=False)
         if cls:
             self.emit("expenditure", f"func:{cls}", scope, i, j, label, code=cls)
