@@ -96,3 +96,46 @@ def test_table_whose_title_repeats_on_every_page_is_one_table():
     assert got[("expenditure", "total", "general_public", 2026, "amount")] == Decimal("1200")
     assert got[("expenditure", "func:201", "general_public", 2026, "amount")] == Decimal("1000")
     assert got[("expenditure", "func:208", "general_public", 2026, "amount")] == Decimal("200")
+
+
+def test_columns_by_year_and_their_change():
+    """1b: 2025年执行数 | 2026年预算数 | 2026年预算数比2025年执行数增减额 are three readings,
+    not one year's."""
+    rows = [
+        [
+            "科目编码",
+            "科目名称",
+            "2025年执行数",
+            "2026年预算数",
+            "2026年预算数比2025年执行数增减额",
+        ],
+        ["", "合计", "37,241.42", "16,474.82", "-20,766.60"],
+        ["201", "一般公共服务支出", "33,586.67", "13,144.37", "-20,442.30"],
+    ]
+    table = Table(rows=rows, title="部门公开表5 一般公共预算支出表", unit="万元", header_rows=1)
+    facts = extract_table_facts([table], META, [])
+    got = {
+        (f.item, f.basis, f.year, f.measure, f.compare_year, f.compare_basis): f.value
+        for f in facts
+    }
+    assert got[("total", "budget", 2026, "amount", None, None)] == Decimal("16474.82")
+    assert got[("total", "actual", 2025, "amount", None, None)] == Decimal("37241.42")
+    assert got[("func:201", "budget", 2026, "amount", None, None)] == Decimal("13144.37")
+    assert got[("func:201", "actual", 2025, "amount", None, None)] == Decimal("33586.67")
+    assert got[("total", "budget", 2026, "delta", 2025, "actual")] == Decimal("-20766.60")
+
+
+def test_side_by_side_halves_keep_their_own_labels_and_a_dash_is_zero():
+    """1a + 1d: a "-" in the 收入 half is a printed nothing (0), and ends that half's label, so
+    the 支出 half's figure on the same line keeps its own label."""
+    rows = [
+        ["收入", "", "支出", ""],
+        ["项目", "预算数", "项目", "预算数"],
+        ["一、一般公共预算拨款收入", "1,000.00", "一、一般公共服务支出", "800.00"],
+        ["二、政府性基金预算拨款收入", "-", "二、教育支出", "200.00"],
+        ["本年收入合计", "1,000.00", "本年支出合计", "1,000.00"],
+    ]
+    got, _ = _facts([Table(rows=rows, title="收支预算总表", unit="万元", header_rows=2)])
+    assert got[("income", "gov_fund_budget", "all", 2026, "amount")] == 0
+    assert got[("expenditure", "func:205", "all", 2026, "amount")] == Decimal("200.00")
+    assert got[("expenditure", "total", "all", 2026, "amount")] == Decimal("1000.00")

@@ -20,8 +20,14 @@ _TO_WAN = {
 }
 
 
+# a dash printed in a figure's cell states nothing spent: a printed 0 (a blank states nothing)
+_DASH = re.compile(r"^[-－—–]{1,2}$")
+
+
 def amount(cell: str) -> Decimal | None:
     text = (cell or "").replace("－", "-").replace("，", ",").strip()
+    if _DASH.match(text):
+        return Decimal(0)
     if not _AMOUNT.match(text):
         return None
     try:

@@ -93,6 +93,9 @@ class TableReader:
                 return hit, text
         return None, ""
 
+    def _whole_head(self, j: int) -> str:
+        return "".join(self._head(j)[-1:])
+
     def col_item(self, j: int) -> str | None:
         hit = self.col_label("column", j)
         if hit is not None:
@@ -145,12 +148,23 @@ class TableReader:
         if value is None or by is None:
             return
         basis, year = by
-        measure, compare_year = "amount", None
-        if row_label and _CHANGE_ROW.search(fold(row_label)):
-            # a row of changes under rows by year (2025年 | 2026年 | 增减变化金额)
-            if _RATE_ROW.search(fold(row_label)):
+        measure, compare_year, compare_basis = "amount", None, None
+        said = next(
+            (t for t in (fold(row_label), self._whole_head(j)) if t and _CHANGE_ROW.search(t)), None
+        )
+        if said:
+            # a row of changes under rows by year (2025年 | 2026年 | 增减变化金额), a column of
+            # them beside columns by year (2025年预算数 | 2026年预算数 | 增减)
+            if _RATE_ROW.search(said):
                 return  # rates are read from the prose, which states them with their sign
             measure, compare_year = "delta", year - 1
+            if "比" in said:  # 2026年预算数比2025年执行数增减额: this side, then the other
+                this, other = said.split("比", 1)
+                m, n = _YEAR.search(this), _YEAR.search(other)
+                year = int(m.group(1)) if m else year
+                compare_year = int(n.group(1)) if n else year - 1
+                basis = basis_of(this) or basis
+                compare_basis = basis_of(other) or basis
         page = self.table.row_pages[i] if i < len(self.table.row_pages) else self.table.page
         fact = Fact(
             statement=statement,
@@ -163,7 +177,7 @@ class TableReader:
             unit="万元",
             label=label,
             compare_year=compare_year,
-            compare_basis=basis if compare_year else None,
+            compare_basis=(compare_basis or basis) if compare_year else None,
             code=code,
             parent_code=parent_of(code) if code else None,
             source="table",
@@ -250,6 +264,8 @@ class TableReader:
                 totals_seen = True
                 for j in self.amount_cols:
                     item = self.col_item(j)
+                    if item is None and _CHANGE_ROW.search(self._whole_head(j)):
+                        item = "total"  # the total's change, beside the totals by year
                     if item == "total":
                         item = "basic" if basic_only else "total"
                     if item:
@@ -257,27 +273,39 @@ class TableReader:
                 continue
             hit = match_label("expenditure", label)
             if hit is not None and hit.item in ("basic", "project", "personnel", "public_funds"):
-                j = self._total_col()
-                if j is not None:
+                for j in self._total_cols():
                     self.emit("expenditure", hit.item, scope, i, j, label)
                 continue
             cls = self.class_code(code, label, econ)
             if not cls or (econ and not basic_only and basic_col is None):
                 continue
-            j = basic_col if econ and not basic_only else self._total_col()
-            if j is not None:
-                prefix = "econ" if econ else "func"
+            cols = [basic_col] if econ and not basic_only else self._total_cols()
+            prefix = "econ" if econ else "func"
+            for j in cols:
                 item = f"{prefix}:{cls}"
                 self.emit("expenditure", item, scope, i, j, label, code=cls, summed=True)
 
     def _read_econ(self) -> None:
         self._read_func(econ=True)
 
-    def _total_col(self) -> int | None:
+    def _total_cols(self) -> list[int]:
+        """Columns of totals, the report's own year first (2025年预算数 | 2026年预算数 give
+        both years); a column of changes (增减) beside them too. Without any, the first
+        amount column."""
         cols = sorted(self.amount_cols)
-        for j in cols:
-            if self.col_item(j) == "total":
-                return j
+        fy = self.meta.fiscal_year or self.default_year
+        totals = [j for j in cols if self.col_item(j) == "total"]
+        if not totals:
+            return cols[:1]
+        by_year: dict = {}
+        for j in totals:  # one column per year: 小计 columns under a group are not totals
+            by_year.setdefault((self.basis_year(j) or (None, fy))[1], j)
+        totals = sorted(by_year.values(), key=lambda j: (self.basis_year(j) or (None, fy))[1] != fy)
+        changes = [j for j in cols if j not in totals and _CHANGE_ROW.search(self._whole_head(j))]
+        return totals + changes
+
+    def _total_col(self) -> int | None:
+        cols = self._total_cols()
         return cols[0] if cols else None
 
     def _read_summary(self) -> None:

@@ -48,8 +48,9 @@ def labels(context: str) -> tuple[Label, ...]:
     )
 
 
+# list numbering (一、 1. (三) 其中:) before a label; a year (2025年) is not numbering
 _ORDINAL = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.]|\d+[、.]|\([一二三四五六七八九十\d]+\)|其中[:]?|\d+[.、]?(?=\D))+"
+    r"^(?:[一二三四五六七八九十]+[、.]|\d+[、.]|\([一二三四五六七八九十\d]+\)|其中[:]?|\d+[.、]?(?=[^\d年月]))+"
 )
 
 
