@@ -94,9 +94,59 @@ def _balances(total: Decimal, parts: list[Decimal]) -> bool:
     return abs(total - sum(parts, Decimal(0))) <= _tolerance(total, len(parts))
 
 
+_SCALES = (Decimal(10000), Decimal("0.0001"))
+
+
+def _same(a: Decimal, b: Decimal) -> bool:
+    return abs(a - b) <= max(Decimal("0.011"), abs(b) * Decimal("0.0002"))
+
+
+def correct_units(facts: list[Fact], issues: list[ParseIssue]) -> None:
+    """元 or 万元: a table whose figures agree with the report's other statements of the same
+    lines only when scaled by 10,000 was read in the wrong unit (a 单位 line missed, or
+    another table's taken). Its figures are rescaled, with an issue; at least two lines must
+    agree that way and none as read."""
+    keyed: dict[tuple, list[Fact]] = defaultdict(list)
+    for f in facts:
+        if f.measure in ("amount", "delta") and f.unit == "万元" and f.statement != "performance":
+            keyed[f.key()].append(f)
+    tables = sorted({f.table for f in facts if f.source == "table" and f.table is not None})
+    for t in tables:
+        own = [f for f in facts if f.source == "table" and f.table == t and f.key() in keyed]
+        pairs = [
+            (f, o)
+            for f in own
+            if f.value != 0
+            for o in keyed[f.key()]
+            if not (o.source == "table" and o.table == t) and o.value != 0
+        ]
+        if not pairs or any(_same(f.value, o.value) for f, o in pairs):
+            continue
+        for scale in _SCALES:
+            agree = [(f, o) for f, o in pairs if _same(f.value * scale, o.value)]
+            # two tables that differ by 10,000 say nothing of which is wrong: the prose (which
+            # writes its unit with every figure) or two other tables must side with one
+            witnesses = {o.table if o.source == "table" else "text" for _, o in agree}
+            if len({id(f) for f, _ in agree}) >= 2 and ("text" in witnesses or len(witnesses) >= 2):
+                for f in facts:
+                    if f.source == "table" and f.table == t and f.unit == "万元":
+                        f.value *= scale
+                issues.append(
+                    ParseIssue(
+                        "warning",
+                        "unit_corrected",
+                        f"table {t}: its figures agree with the report's other statements only "
+                        f"times {format_decimal(scale)}; read in that unit",
+                        page=own[0].page,
+                    )
+                )
+                break
+
+
 def arbitrate(facts: list[Fact], issues: list[ParseIssue]) -> list[Fact]:
     """The candidate facts (before merge_facts) with the sightings that break an identity set
     aside where another reading of the same report balances."""
+    correct_units(facts, issues)
     dropped: set[int] = set()
     for identity in identities():
         groups: dict[tuple, dict[str, list[Fact]]] = defaultdict(lambda: defaultdict(list))

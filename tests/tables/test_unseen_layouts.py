@@ -2,6 +2,7 @@
 small grid built here. The grids imitate what the PDF reader rebuilds: group names printed
 once over their columns, wrapped header words, a unit's own name as the total row."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 from cnfiscal.extract.tables import extract_table_facts
@@ -139,3 +140,60 @@ def test_side_by_side_halves_keep_their_own_labels_and_a_dash_is_zero():
     assert got[("income", "gov_fund_budget", "all", 2026, "amount")] == 0
     assert got[("expenditure", "func:205", "all", 2026, "amount")] == Decimal("200.00")
     assert got[("expenditure", "total", "all", 2026, "amount")] == Decimal("1000.00")
+
+
+def test_unit_stated_inside_the_grid_applies_to_every_figure():
+    """1c: 单位：元 in a cell above the header, or 合计（元） in the headers, with no unit in the
+    title: every figure of that table is in 元, whatever the other tables use."""
+    in_cell = [
+        ["单位：元", "", "", ""],
+        ["科目名称", "合计", "基本支出", "项目支出"],
+        ["合计", "12,345,678.00", "10,000,000.00", "2,345,678.00"],
+    ]
+    in_head = [
+        ["科目名称", "合计（元）", "基本支出（元）", "项目支出（元）"],
+        ["合计", "12,345,678.00", "10,000,000.00", "2,345,678.00"],
+    ]
+    other = Table(rows=[["项目", "金额"], ["合计", "5.00"]], title="三公经费表", unit="万元")
+    for rows, n_head in ((in_cell, 2), (in_head, 1)):
+        table = Table(rows=rows, title="一般公共预算支出表", unit="", header_rows=n_head)
+        got, _ = _facts([table, other])
+        assert got[("expenditure", "total", "general_public", 2026, "amount")] == Decimal(
+            "1234.5678"
+        )
+        assert got[("expenditure", "basic", "general_public", 2026, "amount")] == 1000
+
+
+def test_a_table_read_in_the_wrong_unit_is_rescaled_by_the_reports_other_statements():
+    """1c: the same lines stated in another table agree only times 10,000."""
+    from cnfiscal.extract.balance import arbitrate
+
+    summary = Table(
+        rows=[
+            ["科目名称", "合计", "基本支出", "项目支出"],
+            ["合计", "1,234.57", "1,000.00", "234.57"],
+        ],
+        title="一般公共预算支出表",
+        unit="万元",
+        header_rows=1,
+    )
+    wrong = Table(
+        rows=[
+            ["科目名称", "合计", "基本支出", "项目支出"],
+            ["合计", "12,345,700", "10,000,000", "2,345,700"],
+        ],
+        title="一般公共预算支出功能分类表",
+        unit="万元",  # the 单位：元 line was lost
+        header_rows=1,
+        index=1,
+    )
+    issues: list = []
+    facts = extract_table_facts([summary, wrong], META, issues)
+    # a pair of tables alone does not say which is wrong
+    alone: list = []
+    arbitrate(list(facts), alone)
+    assert not any(i.code == "unit_corrected" for i in alone)
+    prose = [replace(f, source="text", table=None) for f in facts if f.table == 0]
+    facts = arbitrate(facts + prose, issues)
+    assert {f.value for f in facts if f.item == "basic"} == {Decimal(1000)}
+    assert any(i.code == "unit_corrected" for i in issues)

@@ -8,6 +8,7 @@ classifications). Values are converted to 万元 from the unit the table states.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 
 from cnfiscal.extract.tables.grid import (
@@ -18,7 +19,7 @@ from cnfiscal.extract.tables.grid import (
     is_code_cell,
 )
 from cnfiscal.extract.tables.layouts import _YEAR, TableReader, basis_of
-from cnfiscal.extract.tables.vocab import classify
+from cnfiscal.extract.tables.vocab import UNIT_NOTE, classify
 from cnfiscal.model import DocumentMeta, Fact, ParseIssue
 from cnfiscal.readers import Table
 
@@ -40,6 +41,22 @@ def _title_key(title: str) -> str:
     return named[-1] if named else title
 
 
+_UNIT_LINE = re.compile(r"单位[:：]\s*(万元|亿元|千元|元)")
+
+
+def _header_unit(table: Table) -> str:
+    """The unit a table states inside its grid when its title does not: a 单位：元 cell
+    above the header, or a unit note that every header naming one agrees on (合计（元）)."""
+    head = table.rows[: max(table.header_rows, 1)]
+    cells = [unicodedata.normalize("NFKC", c) for row in head for c in row if c.strip()]
+    for cell in cells:
+        m = _UNIT_LINE.search(cell)
+        if m:
+            return m.group(1)
+    notes = {m.group(1) for c in cells for m in [UNIT_NOTE.search(c)] if m}
+    return notes.pop() if len(notes) == 1 else ""
+
+
 def _document_defaults(tables: list[Table], meta: DocumentMeta) -> tuple[str, int | None]:
     """Basis and year for tables whose own title and headers do not say them: what the other
     tables' titles agree on (a report's table part is all 预算表 or all 决算表), else the
@@ -58,6 +75,8 @@ def extract_table_facts(
     tables: list[Table], meta: DocumentMeta, issues: list[ParseIssue]
 ) -> list[Fact]:
     facts: list[Fact] = []
+    for t in tables:
+        t.unit = t.unit or _header_unit(t)
     units = [t.unit for t in tables if t.unit]
     default_unit = max(set(units), key=units.count) if units else "万元"
     known = [(t, classify(_title_key(t.title))) for t in tables if len(t.rows) >= 2]

@@ -54,11 +54,16 @@ _ORDINAL = re.compile(
 )
 
 
+# a unit written into a header or label: 合计（元）, 预算数(万元)
+UNIT_NOTE = re.compile(r"[(（]\s*(?:单位[:：])?\s*(万元|亿元|千元|元)\s*[)）]")
+
+
 def fold(text: str) -> str:
-    """Cell text as a comparison key: NFKC, no spaces, no list numbering, straight quotes."""
+    """Cell text as a comparison key: NFKC, no spaces, no list numbering, straight quotes,
+    no unit note."""
     text = unicodedata.normalize("NFKC", text or "")
     text = re.sub(r"\s+", "", text).replace("“", '"').replace("”", '"')
-    return _ORDINAL.sub("", text)
+    return _ORDINAL.sub("", UNIT_NOTE.sub("", text))
 
 
 def match_label(context: str, text: str) -> Label | None:
