@@ -50,6 +50,24 @@ def _rank(fact: Fact) -> int:
     return 0 if fact.source == "table" else 1
 
 
+def _restated_totals(facts: list[Fact]) -> list[Fact]:
+    """A named project line stating the very figure of the department's project spending
+    (2016年度政务中心专项经费202万元, then 政务公开中心专项经费202万元) is that total again."""
+    totals = {
+        (f.basis, f.year, f.measure, f.value): f
+        for f in facts
+        if f.statement == "expenditure" and f.item == "project"
+    }
+    out = []
+    for f in facts:
+        total = totals.get((f.basis, f.year, f.measure, f.value))
+        if f.item.startswith("project:") and total is not None:
+            total.also_in.append(_provenance(f))
+            continue
+        out.append(f)
+    return out
+
+
 def merge_facts(facts: list[Fact], issues: list[ParseIssue]) -> list[Fact]:
     groups: dict[tuple, list[Fact]] = {}
     for fact in facts:
@@ -75,5 +93,6 @@ def merge_facts(facts: list[Fact], issues: list[ParseIssue]) -> list[Fact]:
                     )
                 )
         out.append(kept)
+    out = _restated_totals(out)
     out.sort(key=lambda f: (f.source != "table", f.table or 0, f.row or 0, f.start or 0))
     return out

@@ -294,3 +294,29 @@ def test_small_business_share_of_procurement_is_not_its_total():
     facts, _ = _facts(text, 2024)
     total = _find(facts, statement="procurement", item="total")
     assert [f.value for f in total] == [300]
+
+
+def test_composite_budget_names_of_basic_and_project_spending():
+    """2: 部门综合预算 wording: 人员经费和公用经费支出 is 基本支出, 专项业务经费 is 项目支出;
+    a name before the word (服务业发展专项资金) is one project, not the department's."""
+    text = (
+        "2026年支出预算1200万元，其中：人员经费和公用经费支出800万元，专项业务经费支出400万元。"
+        "新增服务业发展专项资金300万元。"
+    )
+    facts, _ = _facts(text, 2026)
+    assert _find(facts, item="basic", measure="amount")[0].value == 800
+    (project,) = _find(facts, item="project", measure="amount")
+    assert project.value == 400
+    (named,) = [f for f in facts if f.item.startswith("project:新增服务业发展专项")]
+    assert named.value == 300
+
+
+def test_income_sources_in_the_prose_of_html_reports():
+    """4: 政府性基金拨款 without 预算, as 说明 prose writes it."""
+    text = (
+        "2026年收入预算1200万元，其中：一般公共预算拨款1000万元，"
+        "政府性基金拨款150万元，上年结转50万元。"
+    )
+    facts, _ = _facts(text, 2026)
+    assert _find(facts, statement="income", item="gov_fund_budget")[0].value == 150
+    assert _find(facts, statement="income", item="carryover")[0].value == 50

@@ -197,3 +197,23 @@ def test_a_table_read_in_the_wrong_unit_is_rescaled_by_the_reports_other_stateme
     facts = arbitrate(facts + prose, issues)
     assert {f.value for f in facts if f.item == "basic"} == {Decimal(1000)}
     assert any(i.code == "unit_corrected" for i in issues)
+
+
+def test_three_public_meeting_training_table_whose_subtotal_is_the_three_public_total():
+    """2: "三公"经费、会议费、培训费 down the rows: 合计 counts the meeting and training fees,
+    the 小计 above the 三公 parts is the "三公" total."""
+    for subtotal in ("小计", "“三公”经费小计"):
+        rows = [
+            ["项目", "2026年预算数"],
+            ["合计", "50.00"],
+            [subtotal, "30.00"],
+            ["1.因公出国（境）费", "10.00"],
+            ["2.公务接待费", "5.00"],
+            ["3.公务用车购置及运行维护费", "15.00"],
+            ["会议费", "10.00"],
+            ["培训费", "10.00"],
+        ]
+        table = Table(rows=rows, title="2026年“三公”经费、会议费、培训费预算表", unit="万元")
+        got, _ = _facts([table])
+        assert got[("three_public", "total", "all", 2026, "amount")] == Decimal("30.00"), subtotal
+        assert got[("operating_cost", "econ:30215", "all", 2026, "amount")] == 10

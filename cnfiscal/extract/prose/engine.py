@@ -25,6 +25,42 @@ _ALL_OF = re.compile(r"(?:全部|均)(?:为|是|来源于|来自)([^,，。;；]
 _BARE = re.compile(r"(\d\d*)(?=\s*(?:[,，;；。]|$))")
 _ECON_LINE = re.compile(r"经济分类(?:科目)?[^。]{0,6}(?:主要用于|[:：]|如下|包括)")
 _MIN_PROJECT_NAME = 2
+# words that may stand before a project-spending word without naming a project of their own
+_PROJECT_QUALIFIER = re.compile(
+    r"(?:其中|本年|本级|部门|单位|年度|年初|全年|当年|\d{4}年|预算|决算|一般公共预算|财政拨款|"
+    r"政府性基金|安排|用于|主要|全部|合计|小计|总计|的|[、,，:：()（）\s\d.])*"
+)
+
+
+def _names_a_project(clean: str, match, agency: str = "") -> bool:
+    """服务业发展专项资金, 二级预算单位（公共资源交易中心）专项业务经费: a name before the word
+    for project spending makes the line one project, not the department's 项目支出. The
+    department's own name, or a short form of it (政务中心 for 汨罗市政务服务中心), is no
+    project's."""
+    # where the word starts: the alias, or its start when the label was cut after it
+    # (新增服务业发展专项 for …专项资金)
+    at = next(
+        (
+            clean.rfind(match.alias[:k])
+            for k in range(len(match.alias), 1, -1)
+            if match.alias[:k] in clean
+        ),
+        -1,
+    )
+    if at <= 0:
+        return False
+    head = _PROJECT_QUALIFIER.sub("", clean[:at])
+    return len(head) >= 2 and not _abbreviates(head, agency)
+
+
+def _abbreviates(short: str, name: str) -> bool:
+    """`short` is `name` with characters left out (政务中心 ⊂ 政务服务中心), or its 我/本 self."""
+    if short in ("我局", "本局", "我单位", "本单位", "我部门", "本部门", "我中心", "本中心"):
+        return True
+    rest = iter(name)
+    return bool(name) and all(ch in rest for ch in short)
+
+
 _YEAR_LIKE = re.compile(r"(?:19|20)\d\d")
 _TITLE_LABEL_END = re.compile(r"[\d,，。;；:：]")
 # a sentence without a figure (a digit, or a numeral with its unit) and without 持平 gives no
@@ -319,7 +355,13 @@ class ProseReader:
         is_sub = para.subject is not None or head.project
         if in_projects and is_sub:
             m = lx.lookup(label, "expenditure")
-            if m is not None and m.item in ("project", "basic", "total"):
+            if (
+                m is not None
+                and m.item == "project"
+                and _names_a_project(clean, m, self.meta.agency)
+            ):
+                match = lx.Match(("expenditure",), f"project:{clean}", clean)
+            elif m is not None and m.item in ("project", "basic", "total"):
                 match = m
             elif len(clean) >= _MIN_PROJECT_NAME and not _REASON_HEAD.match(label):
                 match = lx.Match(("expenditure",), f"project:{clean}", clean)
@@ -335,6 +377,13 @@ class ProseReader:
                     match = lx.Match(("expenditure",), f"raw:{clean}", clean)
         else:
             match = lx.lookup(label, context)
+            agency = self.meta.agency
+            if (
+                match is not None
+                and match.item == "project"
+                and _names_a_project(clean, match, agency)
+            ):
+                match = lx.Match(("expenditure",), f"project:{clean}", clean)
         if match is None:
             return None
         statements = match.statements

@@ -388,12 +388,23 @@ class TableReader:
                 self._three_public_row(cols, scope, i, label)
             return
         # transposed: items down the rows, values in the amount column(s)
-        for i, _, _, label in self.body():
-            hit = match_label("three_public", label)
-            if hit is None or hit.item == "subtotal":
+        rows = [(i, label, match_label("three_public", label)) for i, _, _, label in self.body()]
+        rows = [(i, label, hit) for i, label, hit in rows if hit is not None]
+        extra = any(hit.statement == "operating_cost" for _, _, hit in rows)
+        named = any("三公" in fold(label) for _, label, hit in rows if hit.item == "total")
+        for n, (i, label, hit) in enumerate(rows):
+            item = hit.item
+            if extra and item in ("total", "subtotal") and not named:
+                # a 合计 over 三公 + 会议费 + 培训费 is no "三公" total; the 小计 right above
+                # the 三公 parts is
+                following = [h.item for _, _, h in rows[n + 1 : n + 2]]
+                item = "total" if item == "subtotal" and following == ["overseas"] else ""
+            elif extra and item == "total" and "三公" not in fold(label):
+                continue
+            if not item or item == "subtotal":
                 continue
             for j in sorted(self.amount_cols):
-                self.emit(hit.statement, hit.item, scope, i, j, label, row_label=label)
+                self.emit(hit.statement, item, scope, i, j, label, row_label=label)
 
     def _three_public_by_fund(self, groups: list[ColumnGroup], scope: str) -> None:
         """Item groups split by fund: the 一般公共预算 column gives the general_public
