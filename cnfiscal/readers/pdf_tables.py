@@ -158,6 +158,39 @@ def _continuation(cells: list[str], prev: list[str]) -> bool:
     return True
 
 
+def _wrapped_around(rows: list[list[str]]) -> list[list[str]]:
+    """A label wrapped in a narrow cell that is centred on its row: its first line above the
+    row's figures, its last below, the figures' line blank in that column
+    (机关事业单位基本养老 / 2080505 … 611.41 / 保险缴费支出). The three lines are one row."""
+
+    def text_only_in(row: list[str]) -> int | None:
+        filled = [k for k, c in enumerate(row) if c]
+        if len(filled) != 1 or _is_amount(row[filled[0]]):
+            return None
+        return filled[0]
+
+    out: list[list[str]] = []
+    i = 0
+    while i < len(rows):
+        if 0 < i < len(rows) - 1 and out:
+            above, row, below = out[-1], rows[i], rows[i + 1]
+            k = text_only_in(above)
+            if (
+                k is not None
+                and text_only_in(below) == k
+                and not row[k]
+                and any(_is_amount(c) for c in row)
+            ):
+                merged = list(row)
+                merged[k] = above[k] + below[k]
+                out[-1] = merged
+                i += 2
+                continue
+        out.append(rows[i])
+        i += 1
+    return out
+
+
 def _ruled_columns(
     rules: list[tuple[float, float, float]], top: float, bottom: float, words: list[Word]
 ) -> list[tuple[float, float]]:
@@ -224,6 +257,7 @@ def _build(
             rows[-1] = [a + b for a, b in zip(rows[-1], cells, strict=True)]
             continue
         rows.append(cells)
+    rows[n_head:] = _wrapped_around(rows[n_head:])
     head_text = " ".join(_line_text(ln) for ln in head_lines)
     table = _page_table(seg, page_no, rows, n_head, head_text)
     return table, [(a + b) / 2 for a, b in cols]

@@ -39,11 +39,21 @@ class_names as (
 ),
 
 named as (
+    -- a code the vocabulary does not list (项 level, an unlisted 款) keeps the name the report
+    -- wrote and the level its length gives
     select
         amounts.*,
-        class_names.class_name,
-        class_names.level as class_level,
-        class_names.parent_code as class_parent_code
+        coalesce(class_names.class_name, nullif(trim(amounts.label), ''), amounts.class_code)
+            as class_name,
+        coalesce(
+            class_names.level,
+            case length(amounts.class_code) when 3 then '类' when 5 then '款' when 7 then '项' end
+        ) as class_level,
+        coalesce(
+            class_names.parent_code,
+            case when length(amounts.class_code) > 3
+                then left(amounts.class_code, length(amounts.class_code) - 2) end
+        ) as class_parent_code
     from amounts
     left join class_names
         on amounts.class_code = class_names.code

@@ -217,3 +217,27 @@ def test_three_public_meeting_training_table_whose_subtotal_is_the_three_public_
         got, _ = _facts([table])
         assert got[("three_public", "total", "all", 2026, "amount")] == Decimal("30.00"), subtotal
         assert got[("operating_cost", "econ:30215", "all", 2026, "amount")] == 10
+
+
+def test_label_wrapped_above_and_below_its_figures_is_one_row():
+    """1f: a narrow name cell centred on its row: the name's first line above the figures,
+    its last line below, the figures' line blank in that column."""
+    from cnfiscal.readers.pdf_tables import tables_from_pages
+    from cnfiscal.readers.pdf_words import PageGeometry
+
+    lines = [
+        _line(20, [(40, "表3 支出总表"), (400, "单位：万元")]),
+        _line(40, [(40, "科目编码"), (120, "科目名称"), (300, "合计")]),
+        _line(60, [(40, "208"), (120, "社会保障和就业支出"), (300, "906.67")]),
+        _line(75, [(120, "机关事业单位基本养老")]),
+        _line(82, [(40, "2080505"), (300, "611.41")]),
+        _line(89, [(120, "保险缴费支出")]),
+        _line(104, [(40, "2080506"), (120, "机关事业单位职业年金缴费支出"), (300, "295.26")]),
+    ]
+    page = PageGeometry([w for ln in lines for w in ln], 595.0, [])
+    (table,) = tables_from_pages([page], [])
+    labels = [r[1] for r in table.rows[table.header_rows :]]
+    assert "机关事业单位基本养老保险缴费支出" in labels and len(labels) == 3
+    facts = extract_table_facts([table], META, [])
+    (row,) = [f for f in facts if f.item == "func:2080505"]
+    assert row.label == "机关事业单位基本养老保险缴费支出" and row.value == Decimal("611.41")
