@@ -136,3 +136,27 @@ def test_cli_discover(portal_site, settings, monkeypatch, capsys):
     )
     report = json.loads(capsys.readouterr().out)
     assert report["added"] == 0 and report["known"] == 2
+
+
+def test_discovery_schedule_runs_only_with_portals(settings, monkeypatch):
+    from datetime import datetime
+
+    from dagster import build_schedule_context
+
+    from pipelines.definitions import build_defs
+
+    monkeypatch.setenv("CNFISCAL_CATALOG", str(settings.catalog_path))
+    defs = build_defs(settings)
+    sched = defs.resolve_schedule_def("discovery_schedule")
+    assert (sched.cron_schedule, sched.execution_timezone) == ("30 1 * * *", "Asia/Shanghai")
+    assert sched.job_name == "cnfiscal_discover"
+    with (
+        instance_for_test() as instance,
+        build_schedule_context(
+            instance, scheduled_execution_time=datetime(2026, 1, 1, 1, 30)
+        ) as ctx,
+    ):
+        assert not sched.evaluate_tick(ctx).run_requests  # no portals file: nothing to walk
+        write_portals(settings, [{"url": "http://127.0.0.1:9/list/"}])
+        (request,) = sched.evaluate_tick(ctx).run_requests
+        assert request.tags["cnfiscal/trigger"] == "discovery"
