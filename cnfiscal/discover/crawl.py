@@ -239,7 +239,9 @@ class PortalCrawl:
         if info.is_report:
             ok, detail = in_page_report(got.data)
             if ok:
-                self._add(task.url, info, info_title(task, page), task.found_on, "html", got.sha256)
+                # the page's own address: the ingest follows HTTP redirects, not script ones
+                location = got.source_url or task.url
+                self._add(location, info, info_title(task, page), task.found_on, "html", got.sha256)
                 return
         else:
             detail = "no report title"

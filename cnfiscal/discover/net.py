@@ -29,6 +29,7 @@ class Got:
     fmt: str  # sniff_format of the bytes: html, pdf, docx, xlsx, ole, zip, txt, …
     sha256: str
     page: Page | None = None  # parsed, when fmt is html
+    source_url: str = ""  # the address that serves these bytes (after page redirects only)
 
 
 @dataclass
@@ -109,7 +110,7 @@ class Net:
                 return Refused(result.reason, result.detail, url)
             final = result.final_url or current
             fmt = sniff_format(result.content)
-            got = Got(url, final, result.content, fmt, result.sha256)
+            got = Got(url, final, result.content, fmt, result.sha256, source_url=current)
             if fmt != "html":
                 return got
             got.page = parse_page(result.content, final)

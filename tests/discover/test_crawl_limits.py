@@ -183,3 +183,16 @@ def test_bad_portals_are_problems_not_crashes(settings):
     run = run_discovery(settings, config=FAST)
     assert run.report["portals"] == [] and len(run.report["problems"]) == 3
     assert not (settings.catalog_path.parent / "discovered.yaml").exists()
+
+
+def test_in_page_report_behind_a_script_redirect_is_catalogued_at_its_address(site, settings):
+    from tests.discover.test_crawl_site import GBK_REPORT
+
+    site.page("/robots.txt", "")
+    site.page("/list/index.html", listing("部门预算", [("/old.html", "某市教育局2026年部门预算")]))
+    site.page("/old.html", '<html><head><meta http-equiv="refresh" content="0;url=/new.html">')
+    site.page("/new.html", article("某市教育局2026年部门预算", GBK_REPORT, "gbk"), "gbk")
+    write_portals(settings, [{"url": site.url("/list/index.html")}])
+    (row,) = run_discovery(settings, config=FAST).added
+    assert row["location"] == site.url("/new.html")  # the ingest does not run page scripts
+    assert run_discovery(settings, config=FAST).report["known"] == 1
