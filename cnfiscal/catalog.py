@@ -2,6 +2,10 @@
 
 Accepted as YAML (`sources: [{id, location, hints?, notes?}]`) or CSV (columns id, location and
 optional agency, region, fiscal_year, doc_kind). A malformed entry is reported, not fatal.
+
+The entries `cnfiscal discover` found live beside the catalog in discovered.yaml (same YAML
+form, machine-written) and are read with it: an id or a location the catalog itself has wins,
+and an entry marked `disabled: true` is left out.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 import yaml
 
 HINT_FIELDS = ("agency", "region", "fiscal_year", "doc_kind")
+DISCOVERED_NAME = "discovered.yaml"
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -54,28 +59,52 @@ def _rows(path: Path) -> list[dict]:
     return data if isinstance(data, list) else []
 
 
+def discovered_path(catalog_path: str | Path) -> Path:
+    """Where the entries discovered for a catalog live: beside it."""
+    return Path(catalog_path).resolve().parent / DISCOVERED_NAME
+
+
+def _add_rows(rows, label, entries, problems, seen, catalog_locations=None) -> None:
+    """Validate rows into entries. `catalog_locations` is given for discovered rows: those
+    the catalog already has (same id or location) or the user disabled are left out."""
+    for n, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            problems.append(f"{label}{n}: not a mapping")
+            continue
+        sid, loc = str(row.get("id") or "").strip(), str(row.get("location") or "").strip()
+        if not _ID_RE.match(sid):
+            problems.append(f"{label}{n}: bad or missing id {sid!r}")
+            continue
+        if not loc:
+            problems.append(f"{label}{n} ({sid}): missing location")
+            continue
+        if catalog_locations is not None and (
+            row.get("disabled") or sid in seen or loc in catalog_locations
+        ):
+            continue
+        if sid in seen:
+            problems.append(f"{label}{n}: duplicate id {sid!r} (first one kept)")
+            continue
+        seen.add(sid)
+        hints = {k: v for k, v in (row.get("hints") or {}).items() if k in HINT_FIELDS and v}
+        entries.append(CatalogEntry(sid, loc, hints, str(row.get("notes") or "")))
+
+
 def load_catalog(path: str | Path) -> Catalog:
     path = Path(path).resolve()
     entries: list[CatalogEntry] = []
     problems: list[str] = []
     seen: set[str] = set()
-    for n, row in enumerate(_rows(path), start=1):
-        if not isinstance(row, dict):
-            problems.append(f"entry {n}: not a mapping")
-            continue
-        sid, loc = str(row.get("id") or "").strip(), str(row.get("location") or "").strip()
-        if not _ID_RE.match(sid):
-            problems.append(f"entry {n}: bad or missing id {sid!r}")
-            continue
-        if not loc:
-            problems.append(f"entry {n} ({sid}): missing location")
-            continue
-        if sid in seen:
-            problems.append(f"entry {n}: duplicate id {sid!r} (first one kept)")
-            continue
-        seen.add(sid)
-        hints = {k: v for k, v in (row.get("hints") or {}).items() if k in HINT_FIELDS and v}
-        entries.append(CatalogEntry(sid, loc, hints, str(row.get("notes") or "")))
+    _add_rows(_rows(path), "entry ", entries, problems, seen)
+    extra = discovered_path(path)
+    if extra != path and extra.is_file():
+        try:
+            rows = _rows(extra)
+        except (OSError, yaml.YAMLError) as exc:  # a bad machine file must not stop the run
+            problems.append(f"{DISCOVERED_NAME}: unreadable, left out ({exc})")
+            rows = []
+        own = {e.location for e in entries}
+        _add_rows(rows, f"{DISCOVERED_NAME} entry ", entries, problems, seen, own)
     return Catalog(path, entries, problems)
 
 

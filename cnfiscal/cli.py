@@ -1,4 +1,5 @@
-"""The `cnfiscal` command: run the pipeline, extract facts from files, query the warehouse."""
+"""The `cnfiscal` command: run the pipeline, discover reports on portals, extract facts from
+files, query the warehouse."""
 
 from __future__ import annotations
 
@@ -39,6 +40,36 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return run_pipeline(catalog=args.catalog, force=True if args.force else None)
 
 
+def _cmd_discover(args: argparse.Namespace) -> int:
+    from cnfiscal.discover import run_discovery
+    from cnfiscal.settings import Settings, get_settings
+
+    settings = get_settings()
+    if args.catalog:
+        catalog = Path(args.catalog).resolve()
+        settings = Settings(settings.warehouse_dir, catalog, settings.build_db_path)
+    run = run_discovery(settings, args.portals)
+    report = run.report
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return 1 if report["problems"] else 0
+    for problem in report["problems"]:
+        print(f"portals: {problem}", file=sys.stderr)
+    for portal in report["portals"]:
+        print(
+            f"{portal['name']}: {portal['pages']} pages, {portal['documents']} documents, "
+            f"{len(portal['added'])} added, {len(portal['known'])} known, "
+            f"{len(portal['skipped'])} skipped ({portal['seconds']:.1f}s)"
+        )
+    reasons = ", ".join(f"{k} {v}" for k, v in report["skipped_by_reason"].items())
+    print(
+        f"added {report['added']} to {run.discovered_file}; known {report['known']}; "
+        f"skipped {report['skipped']}" + (f" ({reasons})" if reasons else "")
+    )
+    print(f"report: {run.report_file}")
+    return 1 if report["problems"] else 0
+
+
 def _cmd_query(args: argparse.Namespace) -> int:
     from cnfiscal.query import run_query
 
@@ -55,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="re-fetch and re-parse every report (a backfill)"
     )
     p_run.set_defaults(func=_cmd_run)
+
+    p_dis = sub.add_parser(
+        "discover", help="walk the portals' lists and add the reports found to the catalog"
+    )
+    p_dis.add_argument("--portals", help="portals file (default: portals.yaml beside the catalog)")
+    p_dis.add_argument("--catalog", help="source catalog file (default: the bundled sample)")
+    p_dis.add_argument("--json", action="store_true", help="print the whole run report as JSON")
+    p_dis.set_defaults(func=_cmd_discover)
 
     p_ext = sub.add_parser("extract", help="extract facts from report files into JSON")
     p_ext.add_argument("files", nargs="+")

@@ -41,6 +41,16 @@ class Settings:
     def quality_dir(self) -> Path:
         return self.warehouse_dir / "quality"
 
+    @property
+    def portals_path(self) -> Path:
+        """The listing pages `cnfiscal discover` walks: beside the catalog."""
+        return self.catalog_path.parent / "portals.yaml"
+
+    @property
+    def discovery_dir(self) -> Path:
+        """Discovery's page cache and run reports."""
+        return self.warehouse_dir / "discovery"
+
 
 def get_settings() -> Settings:
     warehouse = Path(os.environ.get("CNFISCAL_WAREHOUSE_DIR", REPO_ROOT / "warehouse"))

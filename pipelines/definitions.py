@@ -1,6 +1,7 @@
 """The Dagster code location: every asset module under pipelines/assets and every check module
-under pipelines/checks, the build job with its nightly schedule and catalog sensor, and
-resources wired from cnfiscal.settings. The executor comes from run config (deploy/)."""
+under pipelines/checks, the build job with its nightly schedule and catalog sensor, the
+discovery job with its schedule, and resources wired from cnfiscal.settings. The executor
+comes from run config (deploy/)."""
 
 import os
 
@@ -14,7 +15,7 @@ from dagster import (
 from cnfiscal.settings import Settings, get_settings
 from pipelines import assets, checks
 from pipelines.resources import build_resources
-from pipelines.schedules import build_job, nightly_schedule
+from pipelines.schedules import build_job, discovery_job, discovery_schedule, nightly_schedule
 from pipelines.sensors import catalog_sensor
 
 
@@ -36,8 +37,8 @@ def build_defs(settings: Settings, executor: str | None = None) -> Definitions:
         assets=load_assets_from_package_module(assets),
         asset_checks=load_asset_checks_from_package_module(checks),
         resources=build_resources(settings),
-        jobs=[build_job],
-        schedules=[nightly_schedule],
+        jobs=[build_job, discovery_job],
+        schedules=[nightly_schedule, discovery_schedule],
         sensors=[catalog_sensor],
         executor=executor_for(executor),
     )

@@ -1,5 +1,6 @@
 """The nightly run: every catalog batch at 02:00 China time, in one run (thin; the logic that
-decides what changed lives in cnfiscal.ingest and cnfiscal.warehouse.state)."""
+decides what changed lives in cnfiscal.ingest and cnfiscal.warehouse.state). Before it, at
+01:30, discovery walks the portals; the catalog sensor starts a build for what it added."""
 
 from dagster import (
     AssetSelection,
@@ -7,6 +8,7 @@ from dagster import (
     DefaultScheduleStatus,
     RunRequest,
     ScheduleEvaluationContext,
+    SkipReason,
     define_asset_job,
     schedule,
 )
@@ -17,14 +19,22 @@ from dagster._core.storage.tags import (
 )
 
 from cnfiscal.catalog import batch_digests, load_catalog
+from cnfiscal.discover.portals import load_portals
 from cnfiscal.settings import get_settings
 from pipelines.assets.ingest import catalog_batches
 
-# Everything: ingest (partitioned by batch), dbt, checks, exports, publish.
+# Everything but discovery: ingest (partitioned by batch), dbt, checks, exports, publish.
+# Discovery goes to the network on its own schedule; a build never waits for it.
 build_job = define_asset_job(
     "cnfiscal_build",
-    selection=AssetSelection.all(),
+    selection=AssetSelection.all() - AssetSelection.groups("discovery"),
     description="Fetch and parse the selected catalog batches, then rebuild and publish.",
+)
+
+discovery_job = define_asset_job(
+    "cnfiscal_discover",
+    selection=AssetSelection.groups("discovery"),
+    description="Walk the portals and append the reports found to discovered.yaml.",
 )
 
 
@@ -72,4 +82,20 @@ def nightly_schedule(context: ScheduleEvaluationContext):
     return RunRequest(
         run_key=context.scheduled_execution_time.isoformat(),
         tags={**whole_range_tags(partitions), "cnfiscal/trigger": "nightly"},
+    )
+
+
+@schedule(
+    job=discovery_job,
+    cron_schedule="30 1 * * *",
+    execution_timezone="Asia/Shanghai",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="01:30 Asia/Shanghai: walk the portals (the catalog sensor builds what is new).",
+)
+def discovery_schedule(context: ScheduleEvaluationContext):
+    if not load_portals(get_settings().portals_path).portals:
+        return SkipReason("no portals in portals.yaml")
+    return RunRequest(
+        run_key=context.scheduled_execution_time.isoformat(),
+        tags={"cnfiscal/trigger": "discovery"},
     )

@@ -55,10 +55,17 @@ class SourceCache:
     reused (see _write_object). Losing a flush costs time, never correctness.
     """
 
-    def __init__(self, root: Path, config: FetchConfig | None = None):
+    def __init__(
+        self,
+        root: Path,
+        config: FetchConfig | None = None,
+        limiter: HostRateLimiter | None = None,
+    ):
         self.root = Path(root)
         self.config = config or FetchConfig()
-        self.limiter = HostRateLimiter(self.config.per_host_interval_s)
+        # Caches that fetch from the same hosts share one limiter (discovery: pages and
+        # documents), so politeness is per host, not per cache.
+        self.limiter = limiter or HostRateLimiter(self.config.per_host_interval_s)
         self._lock = threading.Lock()
         self._rng = random.Random()
         self._index: dict[str, Any] | None = None  # loaded on first use

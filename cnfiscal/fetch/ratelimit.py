@@ -14,6 +14,13 @@ class HostRateLimiter:
         self.interval_s = max(0.0, interval_s)
         self._lock = threading.Lock()
         self._next_free: dict[str, float] = {}
+        self._intervals: dict[str, float] = {}  # hosts that asked for a longer gap
+
+    def set_interval(self, host: str, interval_s: float) -> None:
+        """A longer gap for one host (a robots.txt Crawl-delay); never shorter than the
+        default."""
+        with self._lock:
+            self._intervals[host] = max(self.interval_s, interval_s)
 
     def acquire(self, host: str, deadline: float | None = None) -> bool:
         """Wait for this host's next slot. Returns False (without reserving) if the slot
@@ -23,7 +30,7 @@ class HostRateLimiter:
             slot = max(now, self._next_free.get(host, now))
             if deadline is not None and slot > deadline:
                 return False
-            self._next_free[host] = slot + self.interval_s
+            self._next_free[host] = slot + self._intervals.get(host, self.interval_s)
         wait = slot - time.monotonic()
         if wait > 0:
             time.sleep(wait)

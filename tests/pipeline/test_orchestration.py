@@ -29,8 +29,12 @@ def test_schedule_runs_every_batch_at_two_in_shanghai(settings, monkeypatch):
     defs = _defs(settings, monkeypatch)
     sched = defs.resolve_schedule_def("nightly_schedule")
     assert (sched.cron_schedule, sched.execution_timezone) == ("0 2 * * *", "Asia/Shanghai")
-    with instance_for_test() as instance:
-        ctx = build_schedule_context(instance, scheduled_execution_time=datetime(2026, 1, 1, 2))
+    # The context opens an instance of its own for context.instance: close it inside the
+    # test's instance, or its late disposal restores a dead one for the tests that follow.
+    with (
+        instance_for_test() as instance,
+        build_schedule_context(instance, scheduled_execution_time=datetime(2026, 1, 1, 2)) as ctx,
+    ):
         request = sched.evaluate_tick(ctx).run_requests[0]
         parts = instance.get_dynamic_partitions("catalog_batches")
     want = {batch_of(e.id) for e in load_catalog(settings.catalog_path).entries}
