@@ -10,6 +10,7 @@ title of its own continues the previous page's table and is joined to it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from cnfiscal.model import ParseIssue
@@ -212,8 +213,42 @@ def _ruled_columns(
     return [(a, b) for a, b in zip(borders, borders[1:], strict=False) if b - a >= 3]
 
 
+def _row_bands(body_lines: list[list[Word]], cols, across: list) -> list[list[list[Word]]] | None:
+    """Body lines grouped by the horizontal rules between rows, when every row is ruled:
+    the lines of one band are one row whose cells wrapped (a unit's name over three lines, a
+    figure "411,130.6" whose last digit fell to the next line). None when the rules do not
+    separate the rows one by one (a frame, a rule under the header only)."""
+    if not across or not body_lines:
+        return None
+    x0, x1 = cols[0][0], cols[-1][1]
+    top = min(w.top for ln in body_lines for w in ln)
+    bottom = max(w.bottom for ln in body_lines for w in ln)
+    # the rules just above the first row and below the last one count too
+    margin = 1.5 * max(w.height for ln in body_lines for w in ln)
+    ys: list[float] = []
+    wide = [y for y, a, b in across if b - a >= 0.6 * (x1 - x0)]
+    for y in sorted(y for y in wide if top - margin < y < bottom + margin):
+        if not ys or y - ys[-1] >= 2:
+            ys.append(y)
+    data = sum(1 for ln in body_lines if _is_data(ln))
+    if len(ys) < max(2, 0.6 * (data - 1)):
+        return None
+    bands: dict[int, list[list[Word]]] = {}
+    for ln in body_lines:
+        mid = sum(w.mid_y for w in ln) / len(ln)
+        bands.setdefault(bisect_left(ys, mid), []).append(ln)
+    if all(len(b) == 1 for b in bands.values()):
+        return None
+    # a band of wrapped cells has one line of figures at most (plus stray wrapped digits);
+    # two lines full of figures are two rows under a rule that skips one
+    for band in bands.values():
+        if sum(sum(_is_amount(w.text) for w in ln) >= 2 for ln in band) > 1:
+            return None
+    return [bands[k] for k in sorted(bands)]
+
+
 def _build(
-    seg: _Segment, page_no: int, width: float, rules: list | None = None
+    seg: _Segment, page_no: int, width: float, rules: list | None = None, across: list = ()
 ) -> tuple[Table, list[float]] | None:
     lines = seg.lines
     data_idx = [i for i, ln in enumerate(lines) if _is_data(ln)]
@@ -251,7 +286,14 @@ def _build(
     for ln in head_lines:
         rows.append(_place(ln, cols, spread=True))
     n_head = len(rows)
-    for ln in body_lines:
+    bands = _row_bands(body_lines, cols, list(across))
+    if bands is not None:
+        for band in bands:
+            cells = [""] * len(cols)
+            for ln in band:
+                cells = [a + b for a, b in zip(cells, _place(ln, cols, spread=False), strict=True)]
+            rows.append(cells)
+    for ln in body_lines if bands is None else ():
         cells = _place(ln, cols, spread=False)
         if rows[n_head:] and _continuation(cells, rows[-1]):
             rows[-1] = [a + b for a, b in zip(rows[-1], cells, strict=True)]
@@ -484,7 +526,7 @@ def tables_from_pages(pages: list[PageGeometry], issues: list[ParseIssue]) -> li
                 # an indicator grid wraps its names: the drawn rows keep each cell whole
                 found = _wrapped_grids(seg, page_no, rules, geo.across)
             if not found:
-                result = _build(seg, page_no, width, rules)
+                result = _build(seg, page_no, width, rules, geo.across)
                 found = [result] if result is not None else []
             if not found and ruled:
                 found = _wrapped_grids(seg, page_no, rules, geo.across)

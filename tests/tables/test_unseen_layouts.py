@@ -241,3 +241,26 @@ def test_label_wrapped_above_and_below_its_figures_is_one_row():
     facts = extract_table_facts([table], META, [])
     (row,) = [f for f in facts if f.item == "func:2080505"]
     assert row.label == "机关事业单位基本养老保险缴费支出" and row.value == Decimal("611.41")
+
+
+def test_ruled_rows_keep_cells_that_wrapped_over_several_lines():
+    """1f: in a table that rules every row, the lines between two rules are one row: a unit's
+    name over two lines and a figure whose last digit fell to the next line."""
+    from cnfiscal.readers.pdf_tables import tables_from_pages
+    from cnfiscal.readers.pdf_words import PageGeometry
+
+    lines = [
+        _line(20, [(40, "表5 项目支出总表"), (400, "单位：万元")]),
+        _line(40, [(40, "支出项目类别"), (200, "总计"), (300, "一般公共预算拨款")]),
+        _line(62, [(40, "某市交通运输局（本"), (200, "411,130.6")]),
+        _line(70, [(300, "407,130.67")]),
+        _line(78, [(40, "级）"), (200, "7")]),
+        _line(100, [(40, "港航管理"), (200, "4,000.00"), (300, "4,000.00")]),
+    ]
+    across = [(y, 30.0, 500.0) for y in (55, 90, 110)]
+    page = PageGeometry([w for ln in lines for w in ln], 595.0, [], across=across)
+    (table,) = tables_from_pages([page], [])
+    body = table.rows[table.header_rows :]
+    assert body[0][:2] == ["某市交通运输局（本级）", "411,130.67"] and len(body) == 2
+    got, _ = _facts([table])
+    assert got[("expenditure", "project", "all", 2026, "amount")] == Decimal("411130.67")
