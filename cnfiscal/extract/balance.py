@@ -147,6 +147,10 @@ def arbitrate(facts: list[Fact], issues: list[ParseIssue]) -> list[Fact]:
     """The candidate facts (before merge_facts) with the sightings that break an identity set
     aside where another reading of the same report balances."""
     correct_units(facts, issues)
+    everything: dict[tuple, list[Fact]] = defaultdict(list)
+    for f in facts:
+        if f.measure == "amount":
+            everything[(f.item, f.basis, f.year)].append(f)
     dropped: set[int] = set()
     for identity in identities():
         groups: dict[tuple, dict[str, list[Fact]]] = defaultdict(lambda: defaultdict(list))
@@ -161,7 +165,7 @@ def arbitrate(facts: list[Fact], issues: list[ParseIssue]) -> list[Fact]:
             keys = _part_keys(identity, set(by_item))
             if len(keys) < 2:
                 continue
-            aside = _resolve(identity, by_item, keys)
+            aside = _resolve(identity, by_item, keys, everything)
             if not aside:
                 continue
             dropped |= {id(f) for f in aside}
@@ -184,16 +188,37 @@ def arbitrate(facts: list[Fact], issues: list[ParseIssue]) -> list[Fact]:
     return [f for f in facts if id(f) not in dropped]
 
 
-def _resolve(identity: Identity, by_item: dict[str, list[Fact]], keys: list[str]) -> list[Fact]:
+def _confirmations(t, keys: list[str], by_item: dict[str, list[Fact]], everything) -> int:
+    """How many of table t's parts another sighting (any table, any fund, the prose) states
+    with the same item and figure."""
+    n = 0
+    for k in keys:
+        own = next((f for f in by_item[k] if f.source == "table" and f.table == t), None)
+        if own is None:
+            continue
+        n += any(
+            o is not own and not (o.source == "table" and o.table == t) and o.value == own.value
+            for o in everything.get((own.item, own.basis, own.year), ())
+        )
+    return n
+
+
+def _resolve(
+    identity: Identity, by_item: dict[str, list[Fact]], keys: list[str], everything=None
+) -> list[Fact]:
     """Sightings to set aside so that the identity holds, or [] when it holds already or no
     reading of the report makes it hold."""
+    everything = everything or {}
     total_cands = by_item[identity.total]
     total = _kept(total_cands)
     parts = {k: _kept(by_item[k]) for k in keys}
     if _balances(total.value, [p.value for p in parts.values()]):
         return []
-    # 1. one table lists every part and balances on its own: parts from elsewhere are stray
+    # 1. one table lists every part and balances on its own: parts from elsewhere are stray.
+    # Where several do, the one whose lines the report's other statements confirm most (the
+    # same class and figure in another fund's table, in the prose) wins.
     tables = sorted({f.table for k in keys for f in by_item[k] if f.source == "table"})
+    tables.sort(key=lambda t: -_confirmations(t, keys, by_item, everything))
     for t in tables:
         own = {
             k: next((f for f in by_item[k] if f.source == "table" and f.table == t), None)

@@ -18,7 +18,7 @@ from cnfiscal.readers import Table
 from cnfiscal.readers.pdf_words import PageGeometry, Word, group_lines
 from cnfiscal.vocab import indicator_column_regex
 
-AMOUNT = re.compile(r"^[-－]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[-－]?\d+\.\d+$|^[-－]?\d+$")
+AMOUNT = re.compile(r"^[-－]?\d+(?:,\d{3})+(?:\.\d+)?$|^[-－]?\d+\.\d+$|^[-－]?\d+$")
 _PAGE_NUMBER = re.compile(r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|\d{1,4}|第\d+页(?:共\d+页)?|\d+/\d+)$")
 _TITLE = re.compile(
     r"(?:表|表[（(][^（）()]{0,12}[)）]|续表|[（(]续[)）])$|公开\s*\d+\s*表|预算\d+表|单位[:：]|^(?:部门|单位名称|编制单位|填报单位)[:：]"

@@ -83,3 +83,18 @@ def test_nothing_is_set_aside_when_no_reading_balances():
     got, issues = _run(facts)
     assert got == {"total": Decimal("100"), "basic": Decimal("60"), "project": Decimal("30")}
     assert not [i for i in issues if i.code == "balance_choice"]
+
+
+def test_two_balancing_tables_the_one_other_statements_confirm_wins():
+    """A report names one class two ways in two tables that each balance: the reading that
+    another fund's table repeats is kept (7d)."""
+    facts = [
+        _f("total", "1000", scope="all", table=0),
+        _f("func:201", "70", scope="all", table=0),  # the summary table's label
+        _f("func:210", "930", scope="all", table=0),
+        _f("func:208", "70", scope="all", table=1),
+        _f("func:210", "930", scope="all", table=1),
+        _f("func:208", "70", scope="fiscal", table=2),  # the appropriations table agrees
+    ]
+    got, issues = _run(facts)
+    assert got.get("func:208") == Decimal("70") and "func:201" not in got

@@ -264,3 +264,17 @@ def test_ruled_rows_keep_cells_that_wrapped_over_several_lines():
     assert body[0][:2] == ["某市交通运输局（本级）", "411,130.67"] and len(body) == 2
     got, _ = _facts([table])
     assert got[("expenditure", "project", "all", 2026, "amount")] == Decimal("411130.67")
+
+
+def test_amounts_printed_with_only_the_last_thousands_comma():
+    """1h: 120258,600 is 120,258,600."""
+    rows = [
+        ["科目名称", "合计", "基本支出", "项目支出"],
+        ["合计", "128138600", "25829012", "102309588"],
+        ["社会保障和就业支出", "125360,898", "25829,012", "99531,886"],
+    ]
+    table = Table(rows=rows, title="一般公共预算支出表", unit="元", header_rows=1)
+    got, _ = _facts([table])
+    assert got[("expenditure", "func:208", "general_public", 2026, "amount")] == Decimal(
+        "12536.0898"
+    )

@@ -9,7 +9,8 @@ from cnfiscal.extract.tables.vocab import basis_of, fold
 from cnfiscal.readers import Table
 from cnfiscal.readers.pdf_tables import is_column_numbers
 
-_AMOUNT = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^-?\d+(?:\.\d+)?$")
+# thousands grouped by commas; some tables print only the last comma (120258,600)
+_AMOUNT = re.compile(r"^-?\d+(?:,\d{3})+(?:\.\d+)?$|^-?\d+(?:\.\d+)?$")
 _CODE = re.compile(r"^(\d{3})(\d{2})?(\d{2})?$")
 _CODE_PREFIX = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*(\D.*)$")
 _TO_WAN = {
