@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from perf_helpers import run
 
@@ -133,3 +135,57 @@ def test_value_words_are_not_names_and_ranges_give_no_target():
     assert got[("kpi:评选稿件", "budget")].unit == "篇"  # listed names pair with listed values
     assert str(got[("kpi:会议次数", "budget")].value) == "30"
     assert not [f for f in facts if f.item in ("kpi:大于", "kpi:上涨", "kpi:-")]
+
+
+FUNDS_HEAD = ["项目", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+
+
+def _funds_grid(title="部门整体支出绩效自评表", first=("单位名称", "某某局")):
+    rows = [
+        list(first) + [""] * 5,
+        FUNDS_HEAD,
+        ["年度资金总额（万元）", "1,200.00", "1,250.50", "1,180.25", "10", "94.4%", "9.4"],
+        ["其中：基本支出", "800.00", "820.00", "815.10", "", "", ""],
+        ["项目支出", "400.00", "430.50", "365.15", "", "", ""],
+    ]
+    return [Table(rows=rows, page=1, index=0, title=title)]
+
+
+def test_department_funds_block_gives_its_spending_budget_and_actual():
+    facts, _ = run("", kind="performance", tables=_funds_grid())
+    money = {(f.item, f.basis): str(f.value) for f in facts if f.statement == "expenditure"}
+    # 年初预算数 is the budget (not the adjusted 全年预算数); 全年执行数 the actual
+    assert money == {
+        ("total", "budget"): "1200.00",
+        ("total", "actual"): "1180.25",
+        ("basic", "budget"): "800.00",
+        ("basic", "actual"): "815.10",
+        ("project", "budget"): "400.00",
+        ("project", "actual"): "365.15",
+    }
+    spent = [f for f in facts if f.statement == "expenditure"]
+    assert all(f.unit == "万元" and f.source == "table" for f in spent)
+
+
+def test_funds_block_in_yuan_is_stated_in_wan():
+    t = _funds_grid()[0]
+    t.rows[2][0] = "年度资金总额（元）"
+    t.rows[2][1] = "12,000,000.00"
+    facts, _ = run("", tables=[t])
+    key = ("expenditure", "total", "budget")
+    total = [f for f in facts if (f.statement, f.item, f.basis) == key]
+    assert [f.value for f in total] == [Decimal(1200)] and total[0].unit == "万元"
+
+
+def test_one_projects_grid_is_not_the_departments_spending():
+    grid = _funds_grid(title="项目支出绩效自评表", first=("项目名称", "政务服务平台运维"))
+    facts, _ = run("", tables=grid)
+    assert not [f for f in facts if f.statement == "expenditure"]
+
+
+def test_cost_indicator_restating_basic_spending_is_that_line():
+    rows = [["成本指标", "经济成本指标", "基本支出", "≤820万元", "815.1万元", "10", "10"]]
+    facts, _ = run("", tables=_grid(rows))
+    money = {(f.item, f.basis): f.value for f in facts if f.statement == "expenditure"}
+    assert money == {("basic", "budget"): 820, ("basic", "actual"): Decimal("815.1")}
+    assert not [f for f in facts if f.item.startswith("kpi:")]

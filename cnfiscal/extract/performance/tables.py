@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from cnfiscal.extract.performance.funds import cost_indicator_fact, funds_block_facts
 from cnfiscal.extract.performance.labels import clean_name, indicator_for
 from cnfiscal.extract.performance.prose import (
     _MONEY_OUTCOME,
@@ -389,9 +390,11 @@ def _table_facts(t: Table, ctx: Context, issues: list[ParseIssue], from_text: bo
     rows = t.rows or []
     project = _project(t.title)
     lay = _layout(rows)
+    # a department-wide grid's funds block is the department's spending (funds.py)
+    money = [] if project or from_text else funds_block_facts(t, ctx.fiscal_year, ctx.basis)
     if lay is None:
-        return _execution_rate(t, ctx, from_text, project)
-    out: list[Fact] = _execution_rate(t, ctx, from_text, project)
+        return money + _execution_rate(t, ctx, from_text, project)
+    out: list[Fact] = money + _execution_rate(t, ctx, from_text, project)
     carry: dict[str, str] = {}
     title_project = project
     for r in range(lay.header_rows, len(rows)):
@@ -429,7 +432,15 @@ def _table_facts(t: Table, ctx: Context, issues: list[ParseIssue], from_text: bo
                 if q.kind == "money" and (
                     _MONEY_SPENDING.search(own) or not _MONEY_OUTCOME.search(own)
                 ):
-                    continue  # 成本指标 restating spending belongs to the money statements
+                    # 成本指标 restating spending belongs to the money statements: a
+                    # department-wide 基本支出 / 项目支出 line becomes that statement's fact
+                    spent = None
+                    if not project and not from_text:
+                        unit = q.unit or name_unit
+                        spent = cost_indicator_fact(t, r, col, own, q, unit, basis, ctx.fiscal_year)
+                    if spent is not None:
+                        out.append(spent)
+                    continue
                 if category == "cost" and not (q.unit or name_unit):
                     continue  # a bare number under 成本指标 is money in the table's unit
                 unit = q.unit or name_unit or (units[0] if units else "")
