@@ -320,3 +320,26 @@ def test_income_sources_in_the_prose_of_html_reports():
     facts, _ = _facts(text, 2026)
     assert _find(facts, statement="income", item="gov_fund_budget")[0].value == 150
     assert _find(facts, statement="income", item="carryover")[0].value == 50
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the figure on the next line after the subject
+        "2026年收、支预算总计各\n1,234.56万元，比上年增加\n12.5万元，增长1.0%。",
+        # the joint word (各 / 均) opening the next line
+        "2026年收、支预算总计\n各1,234.56万元，比上年增加12.5万元，增长1.0%。",
+        "2026年收入、支出预算总计\n均为1,234.56万元，比上年增加12.5万元，增长1.0%。",
+    ],
+)
+def test_joint_statement_broken_across_short_lines(text):
+    # short lines: the document is not hard-wrapped, the breaks are the PDF's own
+    facts, _ = _facts(text, 2026)
+    for st in ("income", "expenditure"):
+        got = {f.measure: f.value for f in _find(facts, statement=st, item="total", scope="all")}
+        assert got == {"amount": Decimal("1234.56"), "delta": Decimal("12.5"), "pct_change": 1}
+
+
+def test_line_of_bare_percentages_is_not_joined_to_prose():
+    text = "指标1:群众满意率\n100%\n95%\n指标2:办件量"
+    assert normalize_text(text) == text
