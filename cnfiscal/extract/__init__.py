@@ -13,7 +13,7 @@ from pathlib import Path
 from cnfiscal.model import NOT_A_REPORT, DocumentMeta, Extraction, Fact, ParseIssue
 from cnfiscal.readers import ParsedDocument, read_document
 
-PARSER_VERSION = "0.1.4"
+PARSER_VERSION = "0.1.5"
 
 
 def _guarded(stage: str, fn: Callable, issues: list[ParseIssue], default):
