@@ -278,3 +278,23 @@ def test_amounts_printed_with_only_the_last_thousands_comma():
     assert got[("expenditure", "func:208", "general_public", 2026, "amount")] == Decimal(
         "12536.0898"
     )
+
+
+def test_figure_under_a_wrapped_label_in_a_three_half_summary_keeps_its_own_half():
+    """1a: 收入 | 功能科目 | 支出用途 side by side. 三、单位预留机动经 / 费 wraps around its
+    figure, whose own label cell is blank on that line: the figure is the reserve's, never
+    the functional class printed in the half to its left (国防支出 has no figure)."""
+    rows = [
+        ["收入", "", "", "支出", "", ""],
+        ["项目名称", "金额", "功能科目名称", "金额", "项目名称", "金额"],
+        ["一、财政拨款", "100.00", "一、一般公共服务支出", "60.00", "一、基本支出", "50.00"],
+        ["", "", "二、外交支出", "", "二、项目支出", "30.00"],
+        ["", "", "", "", "三、单位预留机动经", ""],
+        ["", "", "三、国防支出", "", "", "20.00"],
+        ["", "", "", "", "费", ""],
+        ["当年收入小计", "100.00", "", "当年支出小计", "", "100.00"],
+    ]
+    got, _ = _facts([Table(rows=rows, title="收支预算总表", unit="万元", header_rows=2)])
+    assert not [k for k in got if k[0] == "expenditure" and k[1] == "func:203"]
+    assert got[("expenditure", "func:201", "all", 2026, "amount")] == Decimal("60.00")
+    assert got[("expenditure", "project", "all", 2026, "amount")] == Decimal("30.00")

@@ -311,7 +311,7 @@ class TableReader:
     def _read_summary(self) -> None:
         scope = self.layout.scope
         cells = [
-            (i, j, self._label_left_of(row, j))
+            (i, j, self._wrapped_label(i, j) or self._label_left_of(row, j))
             for i, row, _, _ in self.body()
             for j in sorted(self.amount_cols)
             if j < len(row) and amount(row[j]) is not None
@@ -324,6 +324,27 @@ class TableReader:
         )
         for i, j, label in cells:
             self._summary_cell(label, scope, i, j)
+
+    def _wrapped_label(self, i: int, j: int) -> str:
+        """In side-by-side halves (收入 | 金额 | 功能科目 | 金额 | 支出用途 | 金额), a figure whose
+        own label cell is blank on its row had its label wrapped onto the lines above and
+        below (三、单位预留机动经 / 3,990.40 / 费): read there, never in the other half's
+        label cell beside it. '' when the figure is not in such a half."""
+        rows = self.table.rows
+        own = j - 1
+        while own >= 0 and own in self.amount_cols:
+            own -= 1
+        # its own label column is blank here, and an amount column precedes it: a half
+        if own < 1 or rows[i][own].strip() or not any(k in self.amount_cols for k in range(own)):
+            return ""
+        parts = []
+        for r in (i - 1, i + 1):
+            if not self.n_head <= r < len(rows) or own >= len(rows[r]):
+                continue
+            cell, fig = rows[r][own].strip(), rows[r][j] if j < len(rows[r]) else ""
+            if cell and amount(cell) is None and amount(fig) is None:
+                parts.append(cell)
+        return "".join(parts)
 
     def _label_left_of(self, row: list[str], j: int) -> str:
         """The text cells between the previous figure and column j, joined: a label spread
