@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test test-setup lint format dev bench accuracy clean
+.PHONY: setup system-setup run test test-setup lint format dev bench accuracy clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -19,8 +19,12 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 # The project's own bytecode too (pyproject's compile-bytecode covers installed packages): the
 # parse workers and dbt's subprocesses start fresh interpreters. Up-to-date files are skipped.
-setup: $(VENV)/.synced
+setup: $(VENV)/.synced system-setup
 	@$(BIN)/python -m compileall -q -j 0 cnfiscal pipelines
+
+# Debian packages (OCR engine, Celery broker): scripts/system_packages.txt.
+system-setup:
+	@bash scripts/system_setup.sh
 
 ## run: the whole pipeline on the bundled sample corpus → warehouse/cnfiscal.duckdb + exports
 run: setup

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# System packages the pipeline needs (scripts/system_packages.txt), from Debian's registry.
+# Idempotent and quiet: installs only what dpkg does not already have. Runs as root in CI;
+# elsewhere it uses sudo -n, and without either it says what to install and goes on.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mapfile -t wanted < <(grep -v '^\s*#' system_packages.txt | grep -v '^\s*$')
+missing=()
+for pkg in "${wanted[@]}"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "system_setup: no apt-get here; install yourself: ${missing[*]}" >&2
+    exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else
+        echo "system_setup: not root and no sudo; install yourself: ${missing[*]}" >&2
+        exit 0
+    fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
