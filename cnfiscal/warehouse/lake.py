@@ -15,6 +15,7 @@ of known extensions off: nothing is downloaded at run time.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
@@ -99,10 +100,16 @@ def _q(*parts: str) -> str:
     return ".".join('"' + p.replace('"', '""') + '"' for p in parts)
 
 
-def publish(build_db: Path, lake_dir: Path, retention: timedelta = RETENTION) -> int:
+def publish(
+    build_db: Path,
+    lake_dir: Path,
+    retention: timedelta = RETENTION,
+    before_commit: Callable[[], None] | None = None,
+) -> int:
     """Replace the lake's contents with the build file's, in one transaction; returns the
     snapshot id readers see from then on. Views are published as tables (their SQL names the
-    build file's catalog, which readers of the lake do not have)."""
+    build file's catalog, which readers of the lake do not have). `before_commit` runs with
+    every table written and nothing committed (tests hold the transaction open there)."""
     with connect(lake_dir) as con:
         con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
         new = _objects(con, "build")
@@ -119,6 +126,8 @@ def publish(build_db: Path, lake_dir: Path, retention: timedelta = RETENTION) ->
                     f"CREATE OR REPLACE TABLE {_q(ALIAS, schema, name)} AS "
                     f"SELECT * FROM {_q('build', schema, name)}"
                 )
+            if before_commit is not None:
+                before_commit()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
