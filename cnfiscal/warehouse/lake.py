@@ -100,6 +100,16 @@ def _q(*parts: str) -> str:
     return ".".join('"' + p.replace('"', '""') + '"' for p in parts)
 
 
+def _attach_build(con: duckdb.DuckDBPyConnection, build_db: Path) -> str:
+    """Attach the build file read-only under its own name: dbt's views name their tables with
+    the file's catalog ("cnfiscal"."main_staging"...), which must resolve here too."""
+    name = build_db.stem
+    if name in (ALIAS, "memory", "system", "temp"):
+        raise ValueError(f"build file {build_db} clashes with a catalog name of the connection")
+    con.execute(f"ATTACH '{build_db}' AS {_q(name)} (READ_ONLY)")
+    return name
+
+
 def publish(
     build_db: Path,
     lake_dir: Path,
@@ -111,8 +121,8 @@ def publish(
     build file's catalog, which readers of the lake do not have). `before_commit` runs with
     every table written and nothing committed (tests hold the transaction open there)."""
     with connect(lake_dir) as con:
-        con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
-        new = _objects(con, "build")
+        build = _attach_build(con, build_db)
+        new = _objects(con, build)
         old = _objects(con, ALIAS)
         con.execute("BEGIN")
         try:
@@ -124,7 +134,7 @@ def publish(
             for schema, name in new:
                 con.execute(
                     f"CREATE OR REPLACE TABLE {_q(ALIAS, schema, name)} AS "
-                    f"SELECT * FROM {_q('build', schema, name)}"
+                    f"SELECT * FROM {_q(build, schema, name)}"
                 )
             if before_commit is not None:
                 before_commit()
@@ -132,7 +142,7 @@ def publish(
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        con.execute("DETACH build")
+        con.execute(f"DETACH {_q(build)}")
         snapshot = current_snapshot(con)
         expire(con, retention)
     return snapshot
@@ -141,12 +151,12 @@ def publish(
 def refresh_fetch_log(build_db: Path, lake_dir: Path) -> int:
     """A no-change run's fetch log replaces the lake's, in one transaction (marts untouched)."""
     with connect(lake_dir) as con:
-        con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
+        build = _attach_build(con, build_db)
         con.execute("BEGIN")
         con.execute(f"DELETE FROM {ALIAS}.raw.fetches")
-        con.execute(f"INSERT INTO {ALIAS}.raw.fetches SELECT * FROM build.raw.fetches")
+        con.execute(f"INSERT INTO {ALIAS}.raw.fetches SELECT * FROM {_q(build, 'raw', 'fetches')}")
         con.execute("COMMIT")
-        con.execute("DETACH build")
+        con.execute(f"DETACH {_q(build)}")
         snapshot = current_snapshot(con)
         expire(con, RETENTION)
     return snapshot
