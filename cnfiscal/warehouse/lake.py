@@ -167,10 +167,27 @@ def current_snapshot(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def expire(con: duckdb.DuckDBPyConnection, retention: timedelta) -> None:
-    """Drop snapshots older than `retention` and the data files only they referenced."""
+    """Drop snapshots older than `retention` and, later, the data files only they used.
+
+    The ages are compared here, not by the extension's `older_than`: with a SQLite catalog the
+    1.5.5 build expired every snapshot and listed every scheduled file for removal whatever the
+    cutoff (measured: a cutoff an hour back removed snapshots a second old). Files scheduled by
+    an earlier publish are removed once all of them are older than the retention; this
+    publish's go on the list and wait for a later one, so a reader that attached to an expired
+    snapshot keeps its files for at least `retention`."""
     cutoff = f"now() - INTERVAL '{int(retention.total_seconds())} seconds'"
-    con.execute(f"CALL ducklake_expire_snapshots('{ALIAS}', older_than => {cutoff})")
-    con.execute(f"CALL ducklake_cleanup_old_files('{ALIAS}', older_than => {cutoff})")
+    scheduled = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE schedule_start::TIMESTAMPTZ < {cutoff}) "
+        f"FROM __ducklake_metadata_{ALIAS}.ducklake_files_scheduled_for_deletion"
+    ).fetchone()
+    if scheduled[0] and scheduled[0] == scheduled[1]:
+        con.execute(f"CALL ducklake_cleanup_old_files('{ALIAS}', cleanup_all => true)")
+    old = con.execute(
+        f"SELECT list(snapshot_id) FROM ducklake_snapshots('{ALIAS}') WHERE snapshot_time < "
+        f"{cutoff} AND snapshot_id < (SELECT max(snapshot_id) FROM ducklake_snapshots('{ALIAS}'))"
+    ).fetchone()[0]
+    if old:
+        con.execute(f"CALL ducklake_expire_snapshots('{ALIAS}', versions => ?)", [old])
 
 
 def fingerprint(lake_dir: Path) -> str | None:

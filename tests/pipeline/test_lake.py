@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -239,3 +240,31 @@ def test_warehouse_setting():
     for bad in ("ducklake:", "postgres:x", "lake"):
         with pytest.raises(ValueError):
             parse_warehouse(bad)
+
+
+def _snapshots_and_files(lake_dir: Path) -> tuple[list[int], int]:
+    with lake.connect(lake_dir, read_only=True) as con:
+        rows = con.execute("SELECT snapshot_id FROM ducklake_snapshots('lake')").fetchall()
+        ids = [r[0] for r in rows]
+    return ids, sum(len(files) for _, _, files in os.walk(lake_dir / lake.DATA_DIR))
+
+
+def test_old_snapshots_and_their_files_go_only_after_the_retention(tmp_path):
+    build, lake_dir = tmp_path / "b.duckdb", tmp_path / "lake"
+    with duckdb.connect(str(build)) as con:
+        # Past the catalog's inlining limit, so each publish writes a Parquet file.
+        con.execute(
+            "CREATE SCHEMA raw; CREATE TABLE raw.fetches AS SELECT range AS a FROM range(5000)"
+        )
+    for _ in range(3):
+        lake.publish(build, lake_dir)
+    ids, files = _snapshots_and_files(lake_dir)
+    assert ids == [0, 1, 2, 3] and files == 3  # all within the default retention: all kept
+    time.sleep(1.5)
+    lake.publish(build, lake_dir, retention=timedelta(seconds=1))
+    ids, files = _snapshots_and_files(lake_dir)
+    assert ids == [4] and files == 4  # expired, but their files wait for a later publish
+    time.sleep(1.5)
+    lake.publish(build, lake_dir, retention=timedelta(seconds=1))
+    ids, files = _snapshots_and_files(lake_dir)
+    assert ids == [5] and files == 2  # the current snapshot's file and the one just expired
