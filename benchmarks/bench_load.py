@@ -1,6 +1,9 @@
 """Load benchmark: cold build, no-change night and 1 %-changed night on a synthetic corpus.
 
-    .venv/bin/python benchmarks/bench_load.py [N ...]      (default: 1000)
+    .venv/bin/python benchmarks/bench_load.py [--ducklake] [N ...]      (default: 1000)
+
+--ducklake publishes into a DuckLake in the bench folder (CNFISCAL_WAREHOUSE=ducklake:...)
+instead of swapping in the single file; the publish step's time is the difference to see.
 
 Each phase is a real `cnfiscal run` in a subprocess on a fresh warehouse; the figures are its
 wall time, the peak RSS of the largest process in its tree (os.wait4; the parse workers and
@@ -42,7 +45,7 @@ def run_phase(name: str, env: dict) -> tuple[float, float, str]:
     return wall, rss_mb, out
 
 
-def bench(n: int, work: Path) -> None:
+def bench(n: int, work: Path, ducklake: bool = False) -> None:
     corpus = work / f"corpus{n}"
     t = time.perf_counter()
     catalog = generate(corpus, n)
@@ -61,6 +64,7 @@ def bench(n: int, work: Path) -> None:
         CNFISCAL_WAREHOUSE_DIR=str(work / f"warehouse{n}"),
         CNFISCAL_CATALOG=str(catalog),
         PYTHONPATH=str(ROOT),
+        CNFISCAL_WAREHOUSE=f"ducklake:{work / f'lake{n}'}" if ducklake else "duckdb",
     )
     cold, rss1, _ = run_phase(f"cold {n}", env)
     quiet, rss2, _ = run_phase(f"no-change {n}", env)
@@ -74,10 +78,13 @@ def bench(n: int, work: Path) -> None:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [1000]
+    args = sys.argv[1:]
+    ducklake = "--ducklake" in args
+    sizes = [int(a) for a in args if a != "--ducklake"] or [1000]
+    print(f"warehouse mode: {'ducklake' if ducklake else 'duckdb file'}")
     with tempfile.TemporaryDirectory(prefix="cnfiscal-bench-") as tmp:
         for n in sizes:
-            bench(n, Path(tmp))
+            bench(n, Path(tmp), ducklake)
 
 
 if __name__ == "__main__":

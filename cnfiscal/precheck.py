@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 
 from cnfiscal.catalog import load_catalog
 from cnfiscal.ingest import FetchSummary, connect_path, fetch_sources, versions_to_parse
+from cnfiscal.publish import published_state
 from cnfiscal.settings import Settings
 from cnfiscal.warehouse.load import dropped_sources, ensure_schema
-from cnfiscal.warehouse.state import build_fingerprint, published_fingerprint
+from cnfiscal.warehouse.state import build_fingerprint
 
 
 @dataclass
@@ -54,7 +55,7 @@ def precheck(settings: Settings, run_id: str) -> Precheck:
         result.dropped = len(dropped_sources(con, [e.id for e in catalog.entries]))
         if not (result.to_parse or result.dropped):
             result.fingerprint = build_fingerprint(con)
-    result.published = published_fingerprint(settings.published_db)
+    result.published = published_state(settings)
     return result
 
 

@@ -1,7 +1,9 @@
 """Publishing the analysts' copy of the warehouse.
 
-The copy is written beside its destination first and swapped in with os.replace, so a run
-that dies half-way leaves the previous published file whole.
+File mode: the copy is written beside its destination first and swapped in with os.replace,
+so a run that dies half-way leaves the previous published file whole. DuckLake mode
+(CNFISCAL_WAREHOUSE=ducklake:PATH): the build is copied into the lake in one transaction
+(cnfiscal.warehouse.lake), which readers in other processes see whole or not at all.
 """
 
 from __future__ import annotations
@@ -13,15 +15,51 @@ from pathlib import Path
 
 import duckdb
 
-from cnfiscal.warehouse.state import build_fingerprint, record_build_state
+from cnfiscal.settings import Settings
+from cnfiscal.warehouse import lake
+from cnfiscal.warehouse.state import build_fingerprint, published_fingerprint, record_build_state
+
+
+def publish_warehouse(settings: Settings) -> str:
+    """Publish the build where settings say analysts read; returns a description of it."""
+    if settings.lake_dir is None:
+        return str(publish_database(settings.build_db, settings.published_db))
+    _stamp(settings.build_db)
+    snapshot = lake.publish(settings.build_db, settings.lake_dir)
+    return f"{settings.published_label} snapshot {snapshot}"
+
+
+def refresh_published(settings: Settings) -> None:
+    """refresh_published_fetch_log for whichever warehouse mode is in use."""
+    if settings.lake_dir is None:
+        refresh_published_fetch_log(settings.build_db, settings.published_db)
+    else:
+        lake.refresh_fetch_log(settings.build_db, settings.lake_dir)
+
+
+def published_state(settings: Settings) -> str | None:
+    """The published warehouse's build stamp (None: nothing published, or unreadable)."""
+    if settings.lake_dir is None:
+        return published_fingerprint(settings.published_db)
+    return lake.fingerprint(settings.lake_dir)
+
+
+def is_published(settings: Settings) -> bool:
+    if settings.lake_dir is None:
+        return settings.published_db.exists()
+    return lake.catalog_path(settings.lake_dir).exists()
+
+
+def _stamp(build_db: Path) -> None:
+    with duckdb.connect(str(build_db)) as con:
+        record_build_state(con, build_fingerprint(con))
+        con.execute("CHECKPOINT")
 
 
 def publish_database(build_db: Path, published_db: Path) -> Path:
     """Copy the build file over the published one atomically (after a checkpoint), stamped with
     what it was built from (see cnfiscal.warehouse.state)."""
-    with duckdb.connect(str(build_db)) as con:
-        record_build_state(con, build_fingerprint(con))
-        con.execute("CHECKPOINT")
+    _stamp(build_db)
     published_db.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=published_db.parent, prefix=".publish-", suffix=".duckdb")
     os.close(fd)

@@ -8,15 +8,28 @@ from pathlib import Path
 import duckdb
 
 from cnfiscal.settings import get_settings
+from cnfiscal.warehouse import lake
+
+
+def _open(database: str | None) -> duckdb.DuckDBPyConnection:
+    """The published warehouse read-only: a file (--database, or file mode) or the DuckLake."""
+    settings = get_settings()
+    if database is None and settings.lake_dir is not None:
+        return lake.connect(settings.lake_dir, read_only=True)
+    path = Path(database) if database else settings.published_db
+    if not path.exists():
+        raise FileNotFoundError(path)
+    return duckdb.connect(str(path), read_only=True)
 
 
 def run_query(sql: str, database: str | None = None, fmt: str = "table") -> int:
-    path = Path(database) if database else get_settings().published_db
-    if not path.exists():
-        print(f"no warehouse at {path}: run `cnfiscal run` (or `make run`) first", file=sys.stderr)
+    try:
+        con = _open(database)
+    except FileNotFoundError as exc:
+        print(f"no warehouse at {exc}: run `cnfiscal run` (or `make run`) first", file=sys.stderr)
         return 2
     try:
-        with duckdb.connect(str(path), read_only=True) as con:
+        with con:
             rel = con.sql(sql)
             if rel is None:
                 return 0

@@ -43,7 +43,7 @@ def run_pipeline(
     fetched = False
     if not force:
         from cnfiscal.precheck import describe, precheck
-        from cnfiscal.publish import refresh_published_fetch_log
+        from cnfiscal.publish import refresh_published
 
         pre = precheck(settings, run_id)
         print(f"precheck {run_id}: {describe(pre)} in {time.perf_counter() - started:.1f}s")
@@ -51,10 +51,10 @@ def run_pipeline(
             print(f"  catalog: {problem}", file=sys.stderr)
         if not pre.changed:
             _finish(parse_job)
-            refresh_published_fetch_log(settings.build_db, settings.published_db)
+            refresh_published(settings)
             wall = time.perf_counter() - started
             print(f"run {run_id}: nothing changed, job not launched ({wall:.1f}s)")
-            print(f"  fetch log republished: {settings.published_db}")
+            print(f"  fetch log republished: {settings.published_label}")
             return 0
         fetched = True
 
@@ -80,7 +80,9 @@ def run_pipeline(
         raise_on_error=False,
     )
     _report(result, settings, time.perf_counter() - started)
-    return 0 if result.success and settings.published_db.exists() else 1
+    from cnfiscal.publish import is_published
+
+    return 0 if result.success and is_published(settings) else 1
 
 
 def _finish(parse_job: ParseJob | None) -> None:
@@ -130,5 +132,5 @@ def _report(result, settings, wall_s: float) -> None:
         print(f"    {c.asset_key.to_user_string()} {c.check_name}: {c.severity.value}")
     for step in result.get_failed_step_keys() if hasattr(result, "get_failed_step_keys") else []:
         print(f"  failed step: {step}", file=sys.stderr)
-    print(f"  published warehouse: {settings.published_db}")
+    print(f"  published warehouse: {settings.published_label}")
     print(f"  exports: {settings.exports_dir}")

@@ -2,6 +2,10 @@
 
 Dagster's DuckDB resource and dbt's profiles.yml both read CNFISCAL_DUCKDB_PATH, so the two
 always point at the same (build) file.
+
+CNFISCAL_WAREHOUSE picks where the published warehouse lives: unset (or `duckdb`) for the
+single DuckDB file swapped in atomically, `ducklake:PATH` for a DuckLake in folder PATH
+(cnfiscal.warehouse.lake). Runs build in the same private build file either way.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ class Settings:
     warehouse_dir: Path
     catalog_path: Path
     build_db_path: Path | None = None
+    lake_dir: Path | None = None  # set: publish into this DuckLake instead of published_db
 
     @property
     def build_db(self) -> Path:
@@ -28,6 +33,16 @@ class Settings:
     def published_db(self) -> Path:
         """The file analysts read; replaced atomically after a run's blocking checks pass."""
         return self.warehouse_dir / "cnfiscal.duckdb"
+
+    @property
+    def warehouse_spec(self) -> str:
+        """CNFISCAL_WAREHOUSE's value for these settings."""
+        return f"ducklake:{self.lake_dir}" if self.lake_dir else "duckdb"
+
+    @property
+    def published_label(self) -> str:
+        """Where analysts read, for messages."""
+        return f"DuckLake {self.lake_dir}" if self.lake_dir else str(self.published_db)
 
     @property
     def exports_dir(self) -> Path:
@@ -60,7 +75,19 @@ def get_settings() -> Settings:
         warehouse_dir=warehouse.resolve(),
         catalog_path=catalog.resolve(),
         build_db_path=Path(build).resolve() if build else None,
+        lake_dir=parse_warehouse(os.environ.get("CNFISCAL_WAREHOUSE", "")),
     )
+
+
+def parse_warehouse(spec: str) -> Path | None:
+    """CNFISCAL_WAREHOUSE → the DuckLake folder, or None for the single-file warehouse."""
+    spec = spec.strip()
+    if spec in ("", "duckdb"):
+        return None
+    kind, sep, path = spec.partition(":")
+    if kind != "ducklake" or not sep or not path:
+        raise ValueError(f"CNFISCAL_WAREHOUSE={spec!r}: expected 'duckdb' or 'ducklake:PATH'")
+    return Path(path).expanduser().resolve()
 
 
 def export_env(settings: Settings) -> None:
@@ -68,3 +95,4 @@ def export_env(settings: Settings) -> None:
     os.environ["CNFISCAL_DUCKDB_PATH"] = str(settings.build_db)
     os.environ["CNFISCAL_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
     os.environ["CNFISCAL_CATALOG"] = str(settings.catalog_path)
+    os.environ["CNFISCAL_WAREHOUSE"] = settings.warehouse_spec

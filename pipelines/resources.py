@@ -74,9 +74,13 @@ class PathsResource(ConfigurableResource):
     warehouse_dir: str
     catalog_path: str
     build_db: str
+    lake_dir: str = ""  # empty: the single-file warehouse
 
     def settings(self) -> Settings:
-        settings = Settings(Path(self.warehouse_dir), Path(self.catalog_path), Path(self.build_db))
+        lake = Path(self.lake_dir) if self.lake_dir else None
+        settings = Settings(
+            Path(self.warehouse_dir), Path(self.catalog_path), Path(self.build_db), lake
+        )
         export_env(settings)
         return settings
 
@@ -89,6 +93,7 @@ def build_resources(settings: Settings) -> dict:
             warehouse_dir=str(settings.warehouse_dir),
             catalog_path=str(settings.catalog_path),
             build_db=str(settings.build_db),
+            lake_dir=str(settings.lake_dir or ""),
         ),
         "duckdb": DuckDBResource(database=str(settings.build_db)),
         "dbt": DbtCli(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR)),

@@ -9,6 +9,9 @@ SHARED = REPO.parent / "shared"
 # Keep GX and tqdm quiet in test output.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TQDM_DISABLE", "1")
+# Tests choose their warehouse mode themselves (default: the single file); a DuckLake set in
+# the developer's shell must not leak into the runs they start.
+os.environ.pop("CNFISCAL_WAREHOUSE", None)
 
 
 @pytest.fixture(scope="session")

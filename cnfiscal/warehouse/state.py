@@ -26,6 +26,7 @@ TRANSFORM_GLOBS = [
     ("cnfiscal/quality", "*.py"),
     ("cnfiscal", "exports.py"),
     ("cnfiscal", "publish.py"),
+    ("cnfiscal/warehouse", "lake.py"),
 ]
 
 

@@ -29,8 +29,8 @@ from pydantic import Field
 from cnfiscal.catalog import load_catalog, select_batches
 from cnfiscal.extract import PARSER_VERSION
 from cnfiscal.ingest import fetch_log, fetch_sources, parse_sources
-from cnfiscal.publish import refresh_published_fetch_log
-from cnfiscal.warehouse.state import build_fingerprint, published_fingerprint
+from cnfiscal.publish import published_state, refresh_published
+from cnfiscal.warehouse.state import build_fingerprint
 from pipelines.resources import PathsResource
 
 catalog_batches = DynamicPartitionsDefinition(name="catalog_batches")
@@ -111,9 +111,9 @@ def raw_ingest(
     timing["parse_load"] = lap()
     with duckdb.get_connection() as con:
         fingerprint = build_fingerprint(con)
-    changed = config.force or fingerprint != published_fingerprint(settings.published_db)
+    changed = config.force or fingerprint != published_state(settings)
     if not changed:
-        refresh_published_fetch_log(settings.build_db, settings.published_db)
+        refresh_published(settings)
     timing["state_publish_log"] = lap()
     yield MaterializeResult(
         asset_key=["raw", "fetches"],

@@ -3,7 +3,7 @@ quality checks upstream of them) have succeeded in this run."""
 
 from dagster import MaterializeResult, MetadataValue, asset
 
-from cnfiscal.publish import publish_database
+from cnfiscal.publish import publish_warehouse
 from pipelines.assets.exports import parquet_exports
 from pipelines.resources import PathsResource
 
@@ -12,11 +12,14 @@ from pipelines.resources import PathsResource
     deps=[parquet_exports],
     group_name="publish",
     kinds={"duckdb"},
-    description="warehouse/cnfiscal.duckdb: the analysts' copy, swapped in atomically.",
+    description="The analysts' copy: warehouse/cnfiscal.duckdb swapped in atomically, or one "
+    "DuckLake transaction (CNFISCAL_WAREHOUSE=ducklake:PATH).",
 )
 def published_warehouse(paths: PathsResource) -> MaterializeResult:
     settings = paths.settings()
-    target = publish_database(settings.build_db, settings.published_db)
-    return MaterializeResult(
-        metadata={"path": MetadataValue.path(str(target)), "bytes": target.stat().st_size}
-    )
+    target = publish_warehouse(settings)
+    metadata = {"published": target, "mode": settings.warehouse_spec.partition(":")[0]}
+    if settings.lake_dir is None:
+        metadata["path"] = MetadataValue.path(target)
+        metadata["bytes"] = settings.published_db.stat().st_size
+    return MaterializeResult(metadata=metadata)

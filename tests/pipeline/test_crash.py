@@ -24,6 +24,8 @@ RUN = [
 def _env(settings):
     env = dict(os.environ)
     env.pop("DAGSTER_HOME", None)
+    # An earlier test in the session may have exported its own build path (export_env).
+    env.pop("CNFISCAL_DUCKDB_PATH", None)
     env["CNFISCAL_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
     env["CNFISCAL_CATALOG"] = str(settings.catalog_path)
     env["PYTHONPATH"] = str(REPO_ROOT)
