@@ -119,6 +119,13 @@ def batch_of(source_id: str) -> str:
     return f"b{zlib.crc32(source_id.encode('utf-8')) % N_BATCHES:02d}"
 
 
+def batches_to_run(catalog_ids: Iterable[str], warehouse_ids: Iterable[str]) -> list[str]:
+    """The batches a whole-catalog run covers: the catalog's, and those of sources the
+    warehouse still holds as current, so a source dropped from a batch left empty is retired
+    too (a run only retires what its batches cover)."""
+    return sorted({batch_of(s) for s in catalog_ids} | {batch_of(s) for s in warehouse_ids})
+
+
 def select_batches(catalog: Catalog, batches: Iterable[str] | None) -> Catalog:
     """The entries of the given batches (all of them when batches is None)."""
     if batches is None:

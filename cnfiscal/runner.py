@@ -61,7 +61,8 @@ def run_pipeline(
     _finish(parse_job)
     from dagster import DagsterInstance
 
-    from cnfiscal.catalog import batch_of, load_catalog
+    from cnfiscal.catalog import batches_to_run, load_catalog
+    from cnfiscal.warehouse.load import current_sources
     from pipelines.definitions import build_defs
     from pipelines.schedules import register_batches, whole_range_tags
 
@@ -70,7 +71,10 @@ def run_pipeline(
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     if instance is None:
         instance = DagsterInstance.ephemeral()
-    batches = sorted({batch_of(e.id) for e in load_catalog(settings.catalog_path).entries})
+    batches = batches_to_run(
+        (e.id for e in load_catalog(settings.catalog_path).entries),
+        current_sources(settings.build_db),
+    )
     partitions = register_batches(instance, batches)
     result = job.execute_in_process(
         instance=instance,

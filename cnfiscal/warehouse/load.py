@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -282,6 +283,21 @@ def replace_documents(con: duckdb.DuckDBPyConnection, versions: list[ParsedVersi
 def replace_document(con: duckdb.DuckDBPyConnection, **fields) -> str:
     """Load one report version (see replace_documents)."""
     return replace_documents(con, [ParsedVersion(**fields)])[0]
+
+
+def current_sources(path: Path) -> list[str]:
+    """Sources with a current version in the build file (none when it does not exist yet);
+    a short read-only connection, never held."""
+    if not path.exists():
+        return []
+    with duckdb.connect(str(path), read_only=True) as con:
+        try:
+            rows = con.execute(
+                "SELECT DISTINCT source_id FROM raw.documents WHERE is_current"
+            ).fetchall()
+        except duckdb.CatalogException:  # a file with no raw schema yet
+            return []
+    return [s for (s,) in rows]
 
 
 def dropped_sources(
