@@ -147,7 +147,14 @@ def ingest_plan(
         yield DynamicOutput(shard, mapping_key=f"shard_{n}", output_name="todo")
 
 
-@op
+# The Celery queue of the parse steps (dagster-celery reads the tag; other executors ignore
+# it). Every other step opens the warehouse and goes to the default queue, "dagster": give
+# that queue to one worker with one slot, on the machine with the DuckDB file, and it is the
+# only writer; any number of workers can take "parse".
+PARSE_QUEUE = "parse"
+
+
+@op(tags={"dagster-celery/queue": PARSE_QUEUE})
 def parse_shard(context: OpExecutionContext, config: ParseConfig, todo: list) -> dict:
     """Parse one shard; no warehouse connection (DuckDB allows one writer: the load step)."""
     started = time.perf_counter()
