@@ -1,20 +1,23 @@
 """Parse throughput on Celery workers: real PDFs from the shared wild corpus, parsed by
 `CNFISCAL_EXECUTOR=celery cnfiscal run` on one worker, then on two, in one invocation.
 
-    .venv/bin/python benchmarks/bench_celery.py [N_FILES|all] [--steps N]
+    .venv/bin/python benchmarks/bench_celery.py [N_FILES|all] [--steps N] [--rounds R]
 
 Each configuration gets a fresh redis-server, DAGSTER_HOME and warehouse (a cold build: every
 report is parsed). The parse window is read from the run's event log: from the first parse
 step's start to the last one's end, so dbt and the rest of the run are left out; pages are
 counted with pypdfium2. Worker "writer" takes every queue, worker "parser" only `parse`
 (pipelines/assets/ingest.py), as in the test and docs/operations.md. N_FILES (default 80)
-are every k-th wild PDF by name, so the sample spans the regions.
+are every k-th wild PDF by name, so the sample spans the regions. The machine is shared, so
+the configurations alternate 1, 2, 2, 1, ... over R rounds (default 2) and the ratio is of
+the medians.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -108,28 +111,37 @@ def _measure(n_workers: int, catalog: Path, pages: int, steps: int, root: Path) 
 
 def main() -> None:
     args = sys.argv[1:]
-    steps = 8
-    if "--steps" in args:
-        i = args.index("--steps")
-        steps = int(args[i + 1])
-        del args[i : i + 2]
+    steps, rounds = 8, 2
+    for flag in ("--steps", "--rounds"):
+        if flag in args:
+            i = args.index(flag)
+            value = int(args[i + 1])
+            del args[i : i + 2]
+            steps, rounds = (value, rounds) if flag == "--steps" else (steps, value)
     n = None if args and args[0] == "all" else int(args[0]) if args else 80
     files = _sample(n)
     pages = sum(len(pdfium.PdfDocument(str(p))) for p in files)
     size = sum(p.stat().st_size for p in files) / 1e6
     print(f"{len(files)} wild PDFs, {pages} pages, {size:.1f} MB; up to {steps} parse steps")
     print(f"cores {os.cpu_count()}; load average now {os.getloadavg()[0]:.2f}")
+    order = [w for r in range(rounds) for w in ((1, 2) if r % 2 == 0 else (2, 1))]
     with tempfile.TemporaryDirectory(prefix="bench_celery_") as tmp:
         catalog = _catalog(files, Path(tmp) / "corpus")
-        results = [_measure(w, catalog, pages, steps, Path(tmp) / f"w{w}") for w in (1, 2)]
+        results = [
+            _measure(w, catalog, pages, steps, Path(tmp) / f"m{i}-w{w}")
+            for i, w in enumerate(order)
+        ]
     for r in results:
         print(
             f"  {r['workers']} worker(s): parse {r['parse_s']:.1f} s = {r['pages_per_s']:.1f} "
             f"pages/s over {r['steps']} parse steps {r['by_worker']}; whole run "
             f"{r['run_s']:.1f} s ({r['status']}); load average before {r['load_before']:.2f}"
         )
-    ratio = results[1]["pages_per_s"] / results[0]["pages_per_s"]
-    print(f"  scaling 2 workers / 1 worker: {ratio:.2f}x")
+    medians = {
+        w: statistics.median(r["pages_per_s"] for r in results if r["workers"] == w) for w in (1, 2)
+    }
+    print(f"  median pages/s: 1 worker {medians[1]:.1f}, 2 workers {medians[2]:.1f}")
+    print(f"  scaling 2 workers / 1 worker: {medians[2] / medians[1]:.2f}x")
 
 
 if __name__ == "__main__":
