@@ -4,7 +4,10 @@
    a content-addressed folder, and record how each fetch went.
 2. `parse_sources`: parse the versions not yet parsed by this parser version, in a process pool,
    and land them in the raw schema in batches from this (the only writing) process. Unchanged
-   reports are skipped, so a nightly run only touches what changed.
+   reports are skipped, so a nightly run only touches what changed. Its three parts
+   (`versions_to_parse`, `parse_todos` on shards from `shard_todos`, `load_parsed`) are also
+   separate, so the parsing can run as separate steps, on Celery workers, that never open the
+   warehouse.
 
 Both take the catalog already narrowed to the batches a run covers (catalog.select_batches).
 Each step opens its own DuckDB connection and closes it before returning: DuckDB allows one
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -227,6 +230,70 @@ def _ids_table(ids: list[str]) -> pa.Table:
     return pa.table({"source_id": pa.array(ids, type=pa.string())})
 
 
+def parse_todos(todos: list[_Todo], workers: int = 1) -> list[ParsedVersion]:
+    """Parse report versions without touching the warehouse: what a parse step on another
+    process or machine runs (the caller loads the result, from the one writing process)."""
+    return [_version(item, extraction, at) for item, extraction, at in _parsed(todos, workers)]
+
+
+def _version(item: _Todo, extraction: Extraction, parsed_at: datetime) -> ParsedVersion:
+    return ParsedVersion(
+        item.source_id,
+        item.location,
+        item.sha256,
+        item.size_bytes,
+        item.fetched_at,
+        parsed_at,
+        PARSER_VERSION,
+        extraction,
+    )
+
+
+def shard_todos(todos: list[_Todo], shards: int) -> list[list[_Todo]]:
+    """Split the work into at most `shards` parse steps, whole catalog batches each (a batch
+    is a partition), packed largest first onto the lightest shard by bytes to parse. Always
+    at least one shard, possibly empty, so the step that loads them always runs."""
+    by_batch: dict[str, list[_Todo]] = {}
+    for todo in todos:
+        by_batch.setdefault(batch_of(todo.source_id), []).append(todo)
+    groups = sorted(by_batch.values(), key=_weight, reverse=True)
+    packed: list[list[_Todo]] = [[] for _ in range(max(1, min(shards, len(groups))))]
+    for group in groups:
+        min(packed, key=_weight).extend(group)
+    return packed
+
+
+def _weight(todos: list[_Todo]) -> int:
+    # A report of unknown size counts as one byte: it still takes a slot.
+    return sum(t.size_bytes or 1 for t in todos)
+
+
+def load_parsed(
+    con: duckdb.DuckDBPyConnection,
+    catalog: Catalog,
+    versions: Iterable[ParsedVersion],
+    batches: list[str] | None = None,
+    load_batch: int = 250,
+) -> ParseSummary:
+    """Land parsed versions in the raw schema, `load_batch` per transaction, and retire the
+    sources dropped from the batches the run covers (None: the whole catalog)."""
+    summary = ParseSummary()
+    pending: list[ParsedVersion] = []
+    for version in versions:
+        pending.append(version)
+        summary.facts += len(version.extraction.facts)
+        summary.issues += len(version.extraction.issues)
+        if len(pending) >= load_batch:
+            summary.parsed += replace_documents(con, pending)
+            pending = []
+    summary.parsed += replace_documents(con, pending)
+    scope = None if batches is None else (lambda sid: batch_of(sid) in set(batches))
+    summary.retired = retire_missing_sources(
+        con, [e.id for e in catalog.entries], datetime.now(UTC), scope
+    )
+    return summary
+
+
 def parse_sources(
     catalog: Catalog,
     connect: Connect,
@@ -236,34 +303,13 @@ def parse_sources(
     load_batch: int = 250,
     batches: list[str] | None = None,
 ) -> ParseSummary:
-    """Parse what changed and load it. `batches` names the catalog batches this run covers
-    (None: the whole catalog), so only their dropped sources are retired."""
-    summary = ParseSummary()
+    """Parse what changed and load it, in this process (parsing in a pool of `workers`).
+    `batches` names the catalog batches this run covers (None: the whole catalog), so only
+    their dropped sources are retired."""
     with connect() as con:
         ensure_schema(con)
-        todo, summary.skipped = versions_to_parse(con, catalog, cache_dir, force)
-        pending: list[ParsedVersion] = []
-        for item, extraction, parsed_at in _parsed(todo, workers):
-            pending.append(
-                ParsedVersion(
-                    item.source_id,
-                    item.location,
-                    item.sha256,
-                    item.size_bytes,
-                    item.fetched_at,
-                    parsed_at,
-                    PARSER_VERSION,
-                    extraction,
-                )
-            )
-            summary.facts += len(extraction.facts)
-            summary.issues += len(extraction.issues)
-            if len(pending) >= load_batch:
-                summary.parsed += replace_documents(con, pending)
-                pending = []
-        summary.parsed += replace_documents(con, pending)
-        scope = None if batches is None else (lambda sid: batch_of(sid) in set(batches))
-        summary.retired = retire_missing_sources(
-            con, [e.id for e in catalog.entries], datetime.now(UTC), scope
-        )
+        todo, skipped = versions_to_parse(con, catalog, cache_dir, force)
+        parsed = (_version(*p) for p in _parsed(todo, workers))
+        summary = load_parsed(con, catalog, parsed, batches, load_batch)
+    summary.skipped = skipped
     return summary

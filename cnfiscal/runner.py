@@ -1,4 +1,5 @@
-"""`cnfiscal run`: the build job over every catalog batch, in one in-process run.
+"""`cnfiscal run`: the build job over every catalog batch, in one in-process run, or with
+CNFISCAL_EXECUTOR=celery one run whose steps the Celery workers execute.
 
 The same job the nightly schedule launches (pipelines.schedules.build_job); the DAGSTER_HOME
 instance is used when set, so runs show up in `dagster dev`. CNFISCAL_FORCE=1 (or force=True)
@@ -66,6 +67,14 @@ def run_pipeline(
     from pipelines.definitions import build_defs
     from pipelines.schedules import register_batches, whole_range_tags
 
+    celery = os.environ.get("CNFISCAL_EXECUTOR", "multiprocess") == "celery"
+    if celery and not os.environ.get("DAGSTER_HOME"):
+        print(
+            "CNFISCAL_EXECUTOR=celery needs DAGSTER_HOME: the workers read the run, its "
+            "config and the steps' outputs from that instance",
+            file=sys.stderr,
+        )
+        return 2
     defs = build_defs(settings)
     job = defs.resolve_job_def("cnfiscal_build")
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
@@ -76,17 +85,50 @@ def run_pipeline(
         current_sources(settings.build_db),
     )
     partitions = register_batches(instance, batches)
-    result = job.execute_in_process(
-        instance=instance,
-        tags=whole_range_tags(partitions) if partitions else {},
-        run_config={"ops": {"raw_ingest": {"config": {"force": force, "fetched": fetched}}}},
-        run_id=run_id,
-        raise_on_error=False,
-    )
+    tags = whole_range_tags(partitions) if partitions else {}
+    ingest = {"force": force, "fetched": fetched}
+    if celery:
+        result = _execute_on_celery(job, instance, run_id, tags, ingest)
+    else:
+        result = job.execute_in_process(
+            instance=instance,
+            tags=tags,
+            run_config={"ops": {"raw_ingest": {"config": ingest}}},
+            run_id=run_id,
+            raise_on_error=False,
+        )
     _report(result, settings, time.perf_counter() - started)
     from cnfiscal.publish import is_published
 
     return 0 if result.success and is_published(settings) else 1
+
+
+def _execute_on_celery(job, instance, run_id: str, tags: dict, ingest: dict):
+    """Run the job with its executor (Celery): every step becomes a task that a worker runs
+    by re-importing this code location (pipelines.definitions), so the job must be
+    reconstructable, not the in-memory definition execute_in_process takes. Executor and
+    parse settings come from CNFISCAL_RUN_CONFIG (default deploy/celery.yaml)."""
+    import yaml
+    from dagster._core.definitions.reconstruct import ReconstructableRepository
+    from dagster._core.execution.api import execute_run
+
+    from cnfiscal.settings import REPO_ROOT
+
+    path = Path(os.environ.get("CNFISCAL_RUN_CONFIG") or REPO_ROOT / "deploy" / "celery.yaml")
+    run_config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    ops = run_config.setdefault("ops", {}).setdefault("raw_ingest", {})
+    ops["config"] = {**ops.get("config", {}), **ingest}
+    recon = ReconstructableRepository.for_module(
+        "pipelines.definitions", "defs", working_directory=str(REPO_ROOT)
+    ).get_reconstructable_job(job.name)
+    run = instance.create_run_for_job(
+        job_def=job,
+        run_id=run_id,
+        run_config=run_config,
+        tags=tags,
+        job_code_origin=recon.get_python_origin(),
+    )
+    return execute_run(recon, run, instance, raise_on_error=False)
 
 
 def _finish(parse_job: ParseJob | None) -> None:

@@ -81,7 +81,9 @@ def test_deploy_configs_fit_the_same_job(settings, monkeypatch):
         job = _defs(settings, monkeypatch, executor).resolve_job_def("cnfiscal_build")
         run_config = yaml.safe_load((REPO_ROOT / "deploy" / path).read_text(encoding="utf-8"))
         plan = create_execution_plan(job, run_config=run_config)  # validates the config
-        assert "raw_ingest" in {s.key for s in plan.steps}
+        keys = {s.key for s in plan.steps}
+        assert {"raw_ingest.ingest_plan", "raw_ingest.ingest_load"} <= keys
+        assert "raw_ingest.parse_shard[?]" in keys  # one per shard, known once the plan ran
         want = "celery" if executor == "celery" else "multi_or_in_process_executor"
         assert job.executor_def.name == want
 
