@@ -44,14 +44,14 @@ def _page_geometry(page, textpage, raw_text: str, text: str) -> tuple:
     return PageGeometry(words, width, rules, across=across)
 
 
-def _ocr_geometry(words: list, width: float, text: str) -> PageGeometry:
+def _ocr_geometry(words, rules, across, width: float, text: str) -> PageGeometry:
     """An OCR'd page as a text layer's would be: words when it may hold a table, else lines."""
     from cnfiscal.readers.pdf_tables import looks_tabular
     from cnfiscal.readers.pdf_words import text_lines
 
     if not looks_tabular(text):
         return PageGeometry(text_lines(text), width, [], tabular=False)
-    return PageGeometry(words, width, [])
+    return PageGeometry(words, width, rules, across=across)
 
 
 def _ocr_issues(doc: ParsedDocument, ocr: OcrRun, n_pages: int) -> None:
@@ -129,11 +129,11 @@ def read_pdf(data: bytes, with_tables: bool = True) -> ParsedDocument:
                 textpage = page.get_textpage()
                 raw_text = textpage.get_text_range()
                 text = _clean_page_text(raw_text)
-                words = ocr_page(page, i + 1, ocr, doc.issues) if needs_ocr(page, text) else None
-                if words is not None:
-                    text = page_text(words)
+                read = ocr_page(page, i + 1, ocr, doc.issues) if needs_ocr(page, text) else None
+                if read is not None:
+                    text = page_text(read[0])
                     if with_tables:
-                        page_words.append(_ocr_geometry(words, page.get_width(), text))
+                        page_words.append(_ocr_geometry(*read, page.get_width(), text))
                 elif with_tables:
                     page_words.append(_page_geometry(page, textpage, raw_text, text))
                 textpage.close()

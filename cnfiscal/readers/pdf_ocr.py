@@ -32,6 +32,8 @@ OCR_PAGE_TIMEOUT = 120.0
 SPARSE_TEXT_CHARS = 40
 # … and images covering at least this share of it
 IMAGE_SHARE = 0.3
+# words the engine is less sure of than this are specks and border debris, not text
+MIN_WORD_CONF = 0.2
 
 
 @dataclass
@@ -84,8 +86,11 @@ def needs_ocr(page, text: str) -> bool:
     return visible < SPARSE_TEXT_CHARS and image_share(page) >= IMAGE_SHARE
 
 
-def ocr_page(page, page_no: int, run: OcrRun, issues: list[ParseIssue]) -> list[Word] | None:
-    """The page's words read by OCR, or None (engine unusable, caps reached, failure)."""
+def ocr_page(page, page_no: int, run: OcrRun, issues: list[ParseIssue]):
+    """The page's words read by OCR with the ruling lines found in the scan (rules, across:
+    PDF points, as pdf_words gives them), or None (engine unusable, caps reached, failure)."""
+    from cnfiscal.readers.ocr_lines import find_rules
+
     if not run.checked:
         run.checked = True
         run.problem = run.engine.problem()
@@ -104,14 +109,47 @@ def ocr_page(page, page_no: int, run: OcrRun, issues: list[ParseIssue]) -> list[
     scale = OCR_DPI / 72
     try:
         image = page.render(scale=scale, grayscale=True).to_pil()
+        image, rules, across = find_rules(image, OCR_DPI)
         left = MAX_OCR_SECONDS - (now - run.started)
         raw = run.engine.words(image, timeout=max(min(OCR_PAGE_TIMEOUT, left), 5.0))
     except OcrError as exc:
         issues.append(ParseIssue("warning", "ocr_failed", f"page {page_no}: {exc}", page=page_no))
         return None
-    words = join_words([_to_points(w, scale) for w in raw])
+    rules = [(x / scale, t / scale, b / scale) for x, t, b in rules]
+    across = [(y / scale, a / scale, b / scale) for y, a, b in across]
+    points = [_to_points(w, scale) for w in raw if w.conf >= MIN_WORD_CONF]
+    words = join_words([p for w in points for p in split_at_rules(w, rules)], rules)
+    words = [w for w in words if w.text]
     run.pages[page_no] = words
-    return words
+    return words, rules, across
+
+
+def split_at_rules(w: Word, rules) -> list[Word]:
+    """A word that runs over a cell border is two cells the engine read as one (the border
+    erased, the figures of neighbouring cells nearly touch): cut it there. The engine gives no
+    character boxes, so the cut goes where the border falls in proportion, moved to the
+    nearest place that leaves a well-formed figure on both sides when there is one."""
+    from cnfiscal.readers.pdf_tables import AMOUNT
+
+    for x, top, bottom in rules:
+        if not (w.x0 < x < w.x1 and top - 1 <= w.mid_y <= bottom + 1):
+            continue
+        n = len(w.text)
+        if n < 2 or min(x - w.x0, w.x1 - x) < 3:
+            # a box edge over the border by a hair: the box, not the word, is off
+            if x - w.x0 < w.x1 - x:
+                w.x0 = x + 1
+            else:
+                w.x1 = x - 1
+            continue
+        guess = n * (x - w.x0) / (w.x1 - w.x0)
+        cuts = sorted(range(1, n), key=lambda k: abs(k - guess))
+        good = [k for k in cuts if AMOUNT.match(w.text[:k]) and AMOUNT.match(w.text[k:])]
+        k = good[0] if good and abs(good[0] - guess) <= 3 else cuts[0]
+        left = Word(w.text[:k], w.x0, x - 1, w.top, w.bottom, conf=w.conf)
+        right = Word(w.text[k:], x + 1, w.x1, w.top, w.bottom, conf=w.conf)
+        return split_at_rules(left, rules) + split_at_rules(right, rules)
+    return [w]
 
 
 def _to_points(w: OcrWord, scale: float) -> Word:
@@ -125,7 +163,7 @@ def _to_points(w: OcrWord, scale: float) -> Word:
     )
 
 
-def join_words(words: list[Word]) -> list[Word]:
+def join_words(words: list[Word], rules=()) -> list[Word]:
     """Engine words next to each other on a line joined into one: tesseract's Chinese model
     cuts "101,673.03" into "101," "673." "03" and prose into single characters; a gap under
     about half a character joins, a table's column gap does not (a figure cut after its comma
@@ -139,7 +177,13 @@ def join_words(words: list[Word]) -> list[Word]:
             reach = (
                 1.2 if prev is not None and _CUT_FIGURE.search(prev.text + "|" + w.text) else 0.6
             )
-            if prev is not None and -0.3 * h <= w.x0 - prev.x1 < reach * h:
+            if (
+                prev is not None
+                and -0.3 * h <= w.x0 - prev.x1 < reach * h
+                and not any(
+                    prev.x1 - 1 <= x <= w.x0 + 1 and t - 1 <= w.mid_y <= b + 1 for x, t, b in rules
+                )
+            ):
                 prev.text = clean_token(prev.text + w.text)
                 prev.x1 = max(prev.x1, w.x1)
                 prev.top, prev.bottom = min(prev.top, w.top), max(prev.bottom, w.bottom)
