@@ -174,12 +174,10 @@ def join_words(words: list[Word], rules=()) -> list[Word]:
         prev: Word | None = None
         for w in line:
             h = max(prev.height if prev else 0, w.height)
-            reach = (
-                1.2 if prev is not None and _CUT_FIGURE.search(prev.text + "|" + w.text) else 0.6
-            )
+            reach = _reach(prev, w)
             if (
                 prev is not None
-                and -0.3 * h <= w.x0 - prev.x1 < reach * h
+                and w.x0 - prev.x1 < reach * h  # an overlap: one word boxed twice
                 and not any(
                     prev.x1 - 1 <= x <= w.x0 + 1 and t - 1 <= w.mid_y <= b + 1 for x, t, b in rules
                 )
@@ -195,6 +193,21 @@ def join_words(words: list[Word], rules=()) -> list[Word]:
 
 
 _CUT_FIGURE = re.compile(r"\d[,.]\|\d")
+_CJK_SEAM = re.compile(r"[\u4e00-\u9fff]\|.|.\|[\u4e00-\u9fff]")
+
+
+def _reach(prev: Word | None, w: Word) -> float:
+    """How wide a gap (in character heights) still joins prev and w: a figure cut after its
+    comma or point, or Chinese text (set with wide spacing, 2026 年) beside anything, joins
+    over more than the half character that separates words elsewhere."""
+    if prev is None:
+        return 0.0
+    seam = prev.text[-2:] + "|" + w.text[:1]
+    if _CUT_FIGURE.search(seam):
+        return 1.2
+    return 1.0 if _CJK_SEAM.search(seam) else 0.6
+
+
 # figures side by side stay apart (cells of a table written as text); so do words a column
 # gap apart. Other gaps in Chinese text are the engine's, not the author's.
 _FIGURE_END = re.compile(r"[\d%]$")
