@@ -24,7 +24,7 @@ from cnfiscal.readers.ocr_engines import OcrEngine, OcrError, OcrWord, get_engin
 from cnfiscal.readers.pdf_words import Word, group_lines
 from cnfiscal.vocab import read_vocab_csv
 
-OCR_DPI = 200  # 150 dpi loses the decimals of small table print; 300 costs 2x for nothing
+OCR_DPI = 200  # the scale measured in benchmarks/bench_ocr.py; small table print is ~8 pt
 MAX_OCR_PAGES = 60
 MAX_OCR_SECONDS = 600.0
 OCR_PAGE_TIMEOUT = 120.0

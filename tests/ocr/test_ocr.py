@@ -15,7 +15,7 @@ import pytest
 
 from cnfiscal.extract import extract_bytes
 from cnfiscal.readers import read_document
-from cnfiscal.readers.ocr_engines import OcrError, TesseractEngine
+from cnfiscal.readers.ocr_engines import ENGINES, OcrError, TesseractEngine
 
 DPI = 150
 
@@ -35,6 +35,16 @@ needs_engine = pytest.mark.skipif(
     TesseractEngine().problem() is not None or FONT is None,
     reason="tesseract with chi_sim, or a CJK font (fonts-noto-cjk), is not installed",
 )
+
+
+@pytest.fixture(params=sorted(ENGINES))
+def engine(request, monkeypatch):
+    """Each engine in turn, the real one, through the whole pipeline."""
+    problem = ENGINES[request.param]().problem()
+    if problem or FONT is None:
+        pytest.skip(problem or "no CJK font (fonts-noto-cjk) to draw the scan with")
+    monkeypatch.setenv("CNFISCAL_OCR_ENGINE", request.param)
+    return request.param
 
 
 def _scan(rows: list[tuple[str, ...]], sentence: str) -> bytes:
@@ -80,8 +90,7 @@ SENTENCE = "2026年收入预算1,234.56万元，支出预算1,234.56万元。"
 TERMS = "本部门预算包括基本支出和项目支出，资金为一般公共预算财政拨款。"
 
 
-@needs_engine
-def test_scanned_page_gives_words_table_cells_and_facts_with_confidence():
+def test_scanned_page_gives_words_table_cells_and_facts_with_confidence(engine):
     data = _scan(ROWS, SENTENCE)
     doc = read_document(data, "scan.pdf")
     codes = {i.code for i in doc.issues}
@@ -103,12 +112,11 @@ def test_scanned_page_gives_words_table_cells_and_facts_with_confidence():
         assert f.ocr_confidence is not None and 0 < f.ocr_confidence <= 1
         assert f.page == 1
     info = next(i for i in ex.issues if i.code == "ocr_read")
-    assert "mean word confidence" in info.message
+    assert "mean word confidence" in info.message and engine in info.message
     assert not any(i.code == "ocr_identity_failed" for i in ex.issues)
 
 
-@needs_engine
-def test_identity_failing_on_ocr_figures_is_a_warning_quoting_the_cells():
+def test_identity_failing_on_ocr_figures_is_a_warning_quoting_the_cells(engine):
     rows = [ROWS[0], ("支出合计", "1,234.56", "800.00", "400.00"), ROWS[2], ROWS[3]]
     ex = extract_bytes(_scan(rows, "本部门2026年预算情况说明如下。"), "scan.pdf")
     warn = [i for i in ex.issues if i.code == "ocr_identity_failed"]
@@ -151,8 +159,7 @@ def _joined(*docs: bytes) -> bytes:
     return buf.getvalue()
 
 
-@needs_engine
-def test_only_the_page_without_text_is_ocrd():
+def test_only_the_page_without_text_is_ocrd(engine):
     doc = read_document(_joined(_text_pdf(), _scan(ROWS, SENTENCE)), "mixed.pdf")
     assert set(doc.ocr_pages) == {2}
     assert "Budget 2026 total" in doc.text.split("\f")[0]
@@ -161,6 +168,7 @@ def test_only_the_page_without_text_is_ocrd():
 
 def test_text_layer_pdf_is_never_ocrd(monkeypatch, tmp_path):
     # with no engine on PATH an OCR attempt would leave an ocr_unavailable issue
+    monkeypatch.setenv("CNFISCAL_OCR_ENGINE", "tesseract")
     monkeypatch.setenv("PATH", str(tmp_path))
     doc = read_document(_text_pdf(), "text.pdf")
     assert doc.ocr_pages == {}
@@ -173,6 +181,7 @@ def test_missing_engine_is_a_clear_issue_not_a_crash(monkeypatch, tmp_path):
     img = Image.new("L", (400, 300), 255)
     buf = io.BytesIO()
     img.save(buf, "PDF", resolution=DPI)
+    monkeypatch.setenv("CNFISCAL_OCR_ENGINE", "tesseract")
     monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract to be found
     ex = extract_bytes(buf.getvalue(), "scan.pdf")
     by_code = {i.code: i for i in ex.issues}
@@ -180,6 +189,16 @@ def test_missing_engine_is_a_clear_issue_not_a_crash(monkeypatch, tmp_path):
     assert "tesseract not found" in by_code["ocr_unavailable"].message
     assert "no_text_layer" in by_code
     assert ex.facts == []
+
+
+@needs_engine
+def test_default_engine_is_rapidocr_else_tesseract(monkeypatch):
+    from cnfiscal.readers.ocr_engines import RapidOcrEngine, get_engine
+
+    monkeypatch.delenv("CNFISCAL_OCR_ENGINE", raising=False)
+    want = "rapidocr" if RapidOcrEngine().problem() is None else "tesseract"
+    assert get_engine().name == want
+    assert get_engine("tesseract").name == "tesseract"
 
 
 @needs_engine
