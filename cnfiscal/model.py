@@ -70,6 +70,8 @@ class Fact:
     col: int | None = None
     # further provenances of the same fact (e.g. the table cell a prose figure repeats)
     also_in: list[dict[str, Any]] = field(default_factory=list)
+    # read from a page by OCR: the engine's confidence (0..1) in the figure; None otherwise
+    ocr_confidence: float | None = None
 
     def key(self) -> tuple:
         """Identity of a fact within one document (what the gold matches on)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from cnfiscal.model import NOT_A_REPORT, DocumentMeta, Extraction, Fact, ParseIssue
 from cnfiscal.readers import ParsedDocument, read_document
 
-PARSER_VERSION = "0.1.5"
+PARSER_VERSION = "0.1.6"
 
 
 def _guarded(stage: str, fn: Callable, issues: list[ParseIssue], default):
@@ -26,11 +26,12 @@ def _guarded(stage: str, fn: Callable, issues: list[ParseIssue], default):
 
 
 def extract_parsed(parsed: ParsedDocument, name: str = "", hints: dict | None = None) -> Extraction:
-    from cnfiscal.extract.balance import arbitrate
+    from cnfiscal.extract.balance import arbitrate, ocr_identity_issues
     from cnfiscal.extract.genre import judge_genre, not_a_report_issue
     from cnfiscal.extract.merge import merge_facts
     from cnfiscal.extract.metadata import detect_metadata
     from cnfiscal.extract.normalize import normalize_text
+    from cnfiscal.extract.ocr_marks import mark_ocr_facts
     from cnfiscal.extract.performance import extract_performance
     from cnfiscal.extract.prose import extract_prose
     from cnfiscal.extract.sections import split_sentences
@@ -59,6 +60,9 @@ def extract_parsed(parsed: ParsedDocument, name: str = "", hints: dict | None = 
     )
     facts = _guarded("balance", lambda: arbitrate(facts, issues), issues, facts)
     facts = _guarded("merge", lambda: merge_facts(facts, issues), issues, facts)
+    if parsed.ocr_pages:
+        _guarded("ocr", lambda: mark_ocr_facts(facts, parsed, text), issues, None)
+        _guarded("ocr_balance", lambda: ocr_identity_issues(facts, issues), issues, None)
     genre = _guarded("genre", lambda: judge_genre(parsed, text, facts), issues, None)
     if genre is not None and not genre.is_report:
         # what the stages said of its would-be facts and metadata is noise; errors stay

@@ -263,3 +263,38 @@ def _resolve(
         for f in by_item[item]
         if id(f) not in chosen and f.value != values[item]
     ]
+
+
+def ocr_identity_issues(facts: list[Fact], issues: list[ParseIssue]) -> None:
+    """An identity that fails on figures read by OCR is a warning quoting the OCR'd cells:
+    a misread digit must not pass as a number the report states. Run on the kept facts."""
+    for identity in identities():
+        groups: dict[tuple, dict[str, Fact]] = defaultdict(dict)
+        for f in facts:
+            if f.statement == identity.statement and f.measure == "amount" and f.unit == "万元":
+                groups[(f.scope, f.basis, f.year)].setdefault(f.item, f)
+        for (scope, basis, year), by_item in sorted(groups.items(), key=str):
+            total = by_item.get(identity.total)
+            keys = _part_keys(identity, set(by_item))
+            if total is None or len(keys) < 2:
+                continue
+            used = [total] + [by_item[k] for k in keys]
+            ocr = [f for f in used if f.ocr_confidence is not None]
+            if not ocr or _balances(total.value, [by_item[k].value for k in keys]):
+                continue
+            parts = sum((by_item[k].value for k in keys), Decimal(0))
+            issues.append(
+                ParseIssue(
+                    "warning",
+                    "ocr_identity_failed",
+                    f"{identity.name} ({scope}, {basis}, {year}) fails on figures read by "
+                    f"OCR: total {format_decimal(total.value)} vs parts "
+                    f"{format_decimal(parts)}; check the quoted cells against the scan",
+                    quote=" | ".join(
+                        f"{f.item}={format_decimal(f.value)} (conf {f.ocr_confidence:.2f}, "
+                        f"p{f.page or '?'}): {(f.evidence or f.label or '')[:60]}"
+                        for f in ocr
+                    ),
+                    page=ocr[0].page,
+                )
+            )

@@ -35,6 +35,9 @@ class ParsedDocument:
     issues: list[ParseIssue] = field(default_factory=list)
     title: str = ""  # the page's own title (HTML <title>), when the format has one
     attachments: list[str] = field(default_factory=list)  # links to report files (HTML)
+    # pages read by OCR: 1-based page → (word text, confidence 0..1) of each word read
+    ocr_pages: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
+    ocr_engine: str = ""
 
 
 def read_document(data: bytes, name: str = "") -> ParsedDocument:

@@ -21,6 +21,7 @@ class Word:
     x1: float
     top: float  # distance from the page top (y grows downwards)
     bottom: float
+    conf: float | None = None  # OCR confidence 0..1; None for a text layer's words
 
     @property
     def height(self) -> float:

@@ -119,6 +119,7 @@ def _add_facts(cols: list[list], doc_id: str, extraction: Extraction) -> None:
             f.row,
             f.col,
             json.dumps(f.also_in, ensure_ascii=False) if f.also_in else None,
+            f.ocr_confidence,
         )
         for col, value in zip(cols, row, strict=True):
             col.append(value)
@@ -151,6 +152,7 @@ _FACT_COLUMNS = {
     "row_index": pa.int32(),
     "col_index": pa.int32(),
     "also_in": pa.string(),
+    "ocr_confidence": pa.float64(),
 }
 
 

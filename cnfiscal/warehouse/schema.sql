@@ -68,8 +68,11 @@ CREATE TABLE IF NOT EXISTS raw.facts (
     row_index     INTEGER,
     col_index     INTEGER,
     also_in       JSON,
+    ocr_confidence DOUBLE,              -- the OCR engine's confidence; NULL for a text layer
     PRIMARY KEY (document_id, fact_seq)
 );
+-- warehouses built before OCR: the column comes last, where the loader's rows put it
+ALTER TABLE raw.facts ADD COLUMN IF NOT EXISTS ocr_confidence DOUBLE;
 
 CREATE TABLE IF NOT EXISTS raw.parse_issues (
     document_id VARCHAR NOT NULL,

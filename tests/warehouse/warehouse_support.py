@@ -130,6 +130,7 @@ def _fact(
         None,
         None,
         None,
+        None,  # ocr_confidence
     )
 
 
@@ -220,7 +221,7 @@ def synthetic_warehouse(seeds_warehouse, tmp_path_factory) -> tuple[Path, Path]:
         con.executemany(
             f"insert into raw.documents values ({', '.join('?' * 20)})", SYNTHETIC_DOCUMENTS
         )
-        con.executemany(f"insert into raw.facts values ({', '.join('?' * 26)})", SYNTHETIC_FACTS)
+        con.executemany(f"insert into raw.facts values ({', '.join('?' * 27)})", SYNTHETIC_FACTS)
         documents = con.execute("select document_id, agency, region from raw.documents").fetchall()
         con.execute(DDL)
         con.executemany(

@@ -32,6 +32,7 @@ select
     facts.page,
     facts.table_index,
     facts.row_index,
-    facts.col_index
+    facts.col_index,
+    facts.ocr_confidence
 from facts
 inner join current_documents using (document_id)
