@@ -2,7 +2,8 @@
 
 The same job the nightly schedule launches (pipelines.schedules.build_job); the DAGSTER_HOME
 instance is used when set, so runs show up in `dagster dev`. CNFISCAL_FORCE=1 (or force=True)
-re-fetches unconditionally and re-parses everything.
+re-fetches unconditionally and re-parses everything. full_refresh (`cnfiscal run --full-refresh`)
+rebuilds the incremental marts from scratch, even on a night with nothing new.
 
 Without force, the catalog is fetched first in plain Python (cnfiscal.precheck); when nothing
 would change the published copy, the job is not launched at all — Dagster, dbt and GX imports
@@ -23,7 +24,10 @@ if TYPE_CHECKING:
 
 
 def run_pipeline(
-    catalog: str | None = None, warehouse: str | None = None, force: bool | None = None
+    catalog: str | None = None,
+    warehouse: str | None = None,
+    force: bool | None = None,
+    full_refresh: bool = False,
 ) -> int:
     if catalog:
         os.environ["CNFISCAL_CATALOG"] = str(Path(catalog).resolve())
@@ -49,7 +53,7 @@ def run_pipeline(
         print(f"precheck {run_id}: {describe(pre)} in {time.perf_counter() - started:.1f}s")
         for problem in pre.catalog_problems:
             print(f"  catalog: {problem}", file=sys.stderr)
-        if not pre.changed:
+        if not pre.changed and not full_refresh:
             _finish(parse_job)
             refresh_published_fetch_log(settings.build_db, settings.published_db)
             wall = time.perf_counter() - started
@@ -75,7 +79,14 @@ def run_pipeline(
     result = job.execute_in_process(
         instance=instance,
         tags=whole_range_tags(partitions) if partitions else {},
-        run_config={"ops": {"raw_ingest": {"config": {"force": force, "fetched": fetched}}}},
+        run_config={
+            "ops": {
+                "raw_ingest": {
+                    "config": {"force": force, "fetched": fetched, "rebuild": full_refresh}
+                },
+                "cnfiscal_dbt_assets": {"config": {"full_refresh": full_refresh}},
+            }
+        },
         run_id=run_id,
         raise_on_error=False,
     )

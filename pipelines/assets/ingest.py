@@ -38,6 +38,11 @@ catalog_batches = DynamicPartitionsDefinition(name="catalog_batches")
 
 class IngestConfig(Config):
     force: bool = Field(False, description="Re-fetch unconditionally and re-parse every report.")
+    rebuild: bool = Field(
+        False,
+        description="Rebuild the marts, checks and exports even when raw matches the published "
+        "copy (with the dbt step's full_refresh: `cnfiscal run --full-refresh`).",
+    )
     workers: int = Field(2, description="Parser processes (the load stays in one writer).")
     fetched: bool = Field(
         False,
@@ -111,7 +116,8 @@ def raw_ingest(
     timing["parse_load"] = lap()
     with duckdb.get_connection() as con:
         fingerprint = build_fingerprint(con)
-    changed = config.force or fingerprint != published_fingerprint(settings.published_db)
+    published = published_fingerprint(settings.published_db)
+    changed = config.force or config.rebuild or fingerprint != published
     if not changed:
         refresh_published_fetch_log(settings.build_db, settings.published_db)
     timing["state_publish_log"] = lap()
