@@ -79,19 +79,22 @@ def run_pipeline(
     result = job.execute_in_process(
         instance=instance,
         tags=whole_range_tags(partitions) if partitions else {},
-        run_config={
-            "ops": {
-                "raw_ingest": {
-                    "config": {"force": force, "fetched": fetched, "rebuild": full_refresh}
-                },
-                "cnfiscal_dbt_assets": {"config": {"full_refresh": full_refresh}},
-            }
-        },
+        run_config=job_run_config(force, fetched, full_refresh),
         run_id=run_id,
         raise_on_error=False,
     )
     _report(result, settings, time.perf_counter() - started)
     return 0 if result.success and settings.published_db.exists() else 1
+
+
+def job_run_config(force: bool, fetched: bool, full_refresh: bool) -> dict:
+    """The build job's run config: ingest options, and whether dbt rebuilds from scratch."""
+    return {
+        "ops": {
+            "raw_ingest": {"config": {"force": force, "fetched": fetched, "rebuild": full_refresh}},
+            "cnfiscal_dbt_assets": {"config": {"full_refresh": full_refresh}},
+        }
+    }
 
 
 def _finish(parse_job: ParseJob | None) -> None:
