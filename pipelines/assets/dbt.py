@@ -29,7 +29,8 @@ dbt_project = prepare_dbt_project()
 
 # What the quality gate rebuilds after a change of statuses: every model stored as a table
 # (views follow by themselves), so the incremental ones and their change record stay in step.
-STORED_MODELS = ["config.materialized:table", "config.materialized:incremental"]
+# One argument: dbt takes a space-separated union there, a second argument would be positional.
+STORED_MODELS = "config.materialized:table config.materialized:incremental"
 
 
 class DbtBuildConfig(Config):

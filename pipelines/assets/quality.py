@@ -71,7 +71,7 @@ def quality_gate(context: AssetExecutionContext, paths: PathsResource, dbt: DbtC
     settings = paths.settings()
 
     def rebuild_marts() -> None:
-        args = ["build", "--select", *STORED_MODELS]
+        args = ["build", "--select", STORED_MODELS]
         dbt.cli(args, manifest=dbt_project.manifest_path).wait()
 
     docs = settings.quality_dir / "data_docs"
