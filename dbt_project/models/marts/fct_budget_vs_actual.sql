@@ -36,7 +36,8 @@ select
     budgets.value as budget_wan_yuan,
     actuals.value as actual_wan_yuan,
     actuals.value - budgets.value as difference_wan_yuan,
-    cast(round(100 * actuals.value / nullif(budgets.value, 0), 2) as decimal(9, 2))
+    -- wide: a budget of a few 元 against a real outturn is a rate in the millions of per cent
+    cast(round(100 * actuals.value / nullif(budgets.value, 0), 2) as decimal(18, 2))
         as execution_rate_pct,
     stated_differences.stated_delta_vs_budget,
     budgets.document_id as budget_document_id,
