@@ -37,7 +37,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from cnfiscal.runner import run_pipeline
 
-    return run_pipeline(catalog=args.catalog, force=True if args.force else None)
+    return run_pipeline(
+        catalog=args.catalog, force=True if args.force else None, full_refresh=args.full_refresh
+    )
 
 
 def _cmd_discover(args: argparse.Namespace) -> int:
@@ -84,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--catalog", help="source catalog file (default: the bundled sample)")
     p_run.add_argument(
         "--force", action="store_true", help="re-fetch and re-parse every report (a backfill)"
+    )
+    p_run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental marts from scratch (dbt build --full-refresh)",
     )
     p_run.set_defaults(func=_cmd_run)
 

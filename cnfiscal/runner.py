@@ -3,7 +3,8 @@ CNFISCAL_EXECUTOR=celery one run whose steps the Celery workers execute.
 
 The same job the nightly schedule launches (pipelines.schedules.build_job); the DAGSTER_HOME
 instance is used when set, so runs show up in `dagster dev`. CNFISCAL_FORCE=1 (or force=True)
-re-fetches unconditionally and re-parses everything.
+re-fetches unconditionally and re-parses everything. full_refresh (`cnfiscal run --full-refresh`)
+rebuilds the incremental marts from scratch, even on a night with nothing new.
 
 Without force, the catalog is fetched first in plain Python (cnfiscal.precheck); when nothing
 would change the published copy, the job is not launched at all — Dagster, dbt and GX imports
@@ -24,7 +25,10 @@ if TYPE_CHECKING:
 
 
 def run_pipeline(
-    catalog: str | None = None, warehouse: str | None = None, force: bool | None = None
+    catalog: str | None = None,
+    warehouse: str | None = None,
+    force: bool | None = None,
+    full_refresh: bool = False,
 ) -> int:
     if catalog:
         os.environ["CNFISCAL_CATALOG"] = str(Path(catalog).resolve())
@@ -50,7 +54,7 @@ def run_pipeline(
         print(f"precheck {run_id}: {describe(pre)} in {time.perf_counter() - started:.1f}s")
         for problem in pre.catalog_problems:
             print(f"  catalog: {problem}", file=sys.stderr)
-        if not pre.changed:
+        if not pre.changed and not full_refresh:
             _finish(parse_job)
             refresh_published(settings)
             wall = time.perf_counter() - started
@@ -86,14 +90,14 @@ def run_pipeline(
     )
     partitions = register_batches(instance, batches)
     tags = whole_range_tags(partitions) if partitions else {}
-    ingest = {"force": force, "fetched": fetched}
+    run_config = job_run_config(force, fetched, full_refresh)
     if celery:
-        result = _execute_on_celery(job, instance, run_id, tags, ingest)
+        result = _execute_on_celery(job, instance, run_id, tags, run_config)
     else:
         result = job.execute_in_process(
             instance=instance,
             tags=tags,
-            run_config={"ops": {"raw_ingest": {"config": ingest}}},
+            run_config=run_config,
             run_id=run_id,
             raise_on_error=False,
         )
@@ -103,7 +107,7 @@ def run_pipeline(
     return 0 if result.success and is_published(settings) else 1
 
 
-def _execute_on_celery(job, instance, run_id: str, tags: dict, ingest: dict):
+def _execute_on_celery(job, instance, run_id: str, tags: dict, options: dict):
     """Run the job with its executor (Celery): every step becomes a task that a worker runs
     by re-importing this code location (pipelines.definitions), so the job must be
     reconstructable, not the in-memory definition execute_in_process takes. Executor and
@@ -116,8 +120,10 @@ def _execute_on_celery(job, instance, run_id: str, tags: dict, ingest: dict):
 
     path = Path(os.environ.get("CNFISCAL_RUN_CONFIG") or REPO_ROOT / "deploy" / "celery.yaml")
     run_config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    ops = run_config.setdefault("ops", {}).setdefault("raw_ingest", {})
-    ops["config"] = {**ops.get("config", {}), **ingest}
+    ops = run_config.setdefault("ops", {})
+    for op_name, op_config in options["ops"].items():  # the deploy file's, then this run's
+        step = ops.setdefault(op_name, {})
+        step["config"] = {**step.get("config", {}), **op_config["config"]}
     recon = ReconstructableRepository.for_module(
         "pipelines.definitions", "defs", working_directory=str(REPO_ROOT)
     ).get_reconstructable_job(job.name)
@@ -129,6 +135,16 @@ def _execute_on_celery(job, instance, run_id: str, tags: dict, ingest: dict):
         job_code_origin=recon.get_python_origin(),
     )
     return execute_run(recon, run, instance, raise_on_error=False)
+
+
+def job_run_config(force: bool, fetched: bool, full_refresh: bool) -> dict:
+    """The build job's run config: ingest options, and whether dbt rebuilds from scratch."""
+    return {
+        "ops": {
+            "raw_ingest": {"config": {"force": force, "fetched": fetched, "rebuild": full_refresh}},
+            "cnfiscal_dbt_assets": {"config": {"full_refresh": full_refresh}},
+        }
+    }
 
 
 def _finish(parse_job: ParseJob | None) -> None:

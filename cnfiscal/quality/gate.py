@@ -148,7 +148,8 @@ def run_gate(
     docs_dir: Path | None = None,
 ) -> GateResult:
     """Judge every current report, write statuses, rebuild the marts if they changed, then
-    validate what would be published. `rebuild_marts` runs `dbt build --select marts`."""
+    validate what would be published. `rebuild_marts` runs `dbt build` of the stored models
+    (marts, incremental intermediates and their change record)."""
     rebuilds = 0
     # Normally the dbt step released them already; this covers a gate materialized on its own.
     if release_for_recheck(db_path):

@@ -74,3 +74,12 @@ def published_fingerprint(published_db: Path) -> str | None:
     except duckdb.Error:
         return None
     return rows[0][0] if rows else None
+
+
+def needs_full_refresh(build_db: Path) -> bool:
+    """Whether the incremental marts must be rebuilt from scratch: the transform code (dbt
+    models, vocabulary, checks) differs from the one the build file was last published with,
+    or there is no such stamp. Incremental runs replace only changed reports' rows, so rows
+    built by other code would otherwise stay."""
+    stamp = published_fingerprint(build_db)
+    return stamp is None or stamp.rpartition("/")[2] != transform_fingerprint()

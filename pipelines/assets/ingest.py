@@ -58,6 +58,11 @@ catalog_batches = DynamicPartitionsDefinition(name="catalog_batches")
 
 class IngestConfig(Config):
     force: bool = Field(False, description="Re-fetch unconditionally and re-parse every report.")
+    rebuild: bool = Field(
+        False,
+        description="Rebuild the marts, checks and exports even when raw matches the published "
+        "copy (with the dbt step's full_refresh: `cnfiscal run --full-refresh`).",
+    )
     workers: int = Field(2, description="Parser processes inside each parse step.")
     parse_steps: int = Field(
         1,
@@ -84,6 +89,7 @@ class ParseConfig(Config):
 
 class LoadConfig(Config):
     force: bool = False
+    rebuild: bool = False
 
 
 def _inner_config(config: IngestConfig) -> dict:
@@ -98,7 +104,7 @@ def _inner_config(config: IngestConfig) -> dict:
             }
         },
         "parse_shard": {"config": {"workers": config.workers}},
-        "ingest_load": {"config": {"force": config.force}},
+        "ingest_load": {"config": {"force": config.force, "rebuild": config.rebuild}},
     }
 
 
@@ -191,7 +197,7 @@ def ingest_load(
         loaded = load_parsed(con, catalog, versions, batches)
         fingerprint = build_fingerprint(con)
     loaded.skipped = plan["skipped"]
-    changed = config.force or fingerprint != published_state(settings)
+    changed = config.force or config.rebuild or fingerprint != published_state(settings)
     if not changed:
         refresh_published(settings)
     fetched = plan["fetched"]

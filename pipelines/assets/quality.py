@@ -14,7 +14,7 @@ from dagster_dbt import DbtCliResource
 
 from cnfiscal.quality import gate, report
 from cnfiscal.quality.gx_runner import SuiteOutcome
-from pipelines.assets.dbt import cnfiscal_dbt_assets, dbt_project
+from pipelines.assets.dbt import STORED_MODELS, cnfiscal_dbt_assets, dbt_project
 from pipelines.resources import PathsResource
 
 GATE_CHECK = "no_unattributed_errors"
@@ -71,7 +71,8 @@ def quality_gate(context: AssetExecutionContext, paths: PathsResource, dbt: DbtC
     settings = paths.settings()
 
     def rebuild_marts() -> None:
-        dbt.cli(["build", "--select", "marts"], manifest=dbt_project.manifest_path).wait()
+        args = ["build", "--select", STORED_MODELS]
+        dbt.cli(args, manifest=dbt_project.manifest_path).wait()
 
     docs = settings.quality_dir / "data_docs"
     result = gate.run_gate(settings.build_db, context.run.run_id, rebuild_marts, docs)

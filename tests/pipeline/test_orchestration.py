@@ -113,3 +113,31 @@ def test_a_failed_freshness_check_stops_exports_and_publishing(settings, monkeyp
     graph = _defs(settings, monkeypatch).resolve_asset_graph()
     assert fetches in graph.get(AssetKey("parquet_exports")).parent_keys
     assert AssetKey("parquet_exports") in graph.get(AssetKey("published_warehouse")).parent_keys
+
+
+def test_full_refresh_run_config_fits_the_job(settings, monkeypatch):
+    from dagster._core.execution.api import create_execution_plan
+
+    from cnfiscal.runner import job_run_config
+
+    job = _defs(settings, monkeypatch, "multiprocess").resolve_job_def("cnfiscal_build")
+    for full_refresh in (False, True):
+        plan = create_execution_plan(job, run_config=job_run_config(False, True, full_refresh))
+        assert "cnfiscal_dbt_assets" in {s.key for s in plan.steps}
+
+
+def test_marts_are_rebuilt_from_scratch_after_a_transform_change(tmp_path, monkeypatch):
+    import duckdb
+
+    from cnfiscal.warehouse import state
+
+    db = tmp_path / "build.duckdb"
+    assert state.needs_full_refresh(db)  # no build file: nothing to add to
+    with duckdb.connect(str(db)) as con:
+        con.execute("create table t (x int)")
+    assert state.needs_full_refresh(db)  # never published: no record of its transform
+    with duckdb.connect(str(db)) as con:
+        state.record_build_state(con, f"3:abc/{state.transform_fingerprint()}")
+    assert not state.needs_full_refresh(db)
+    monkeypatch.setattr(state, "transform_fingerprint", lambda: "changed-dbt-code")
+    assert state.needs_full_refresh(db)

@@ -1,13 +1,16 @@
+{{ incremental_by('document', 'document_id') }}
 -- Facts of published reports, one per document × statement × item × scope × basis × year ×
 -- measure (× compare year, × unit for indicators), with agency, classification code and the
 -- number of decimals the value is written with.
 with facts as (
     select * from {{ ref('stg_facts') }}
+    where true {{ changed_only('document', 'document_id') }}
 ),
 
 documents as (
     select document_id, agency_id, fiscal_year as report_year, doc_kind
     from {{ ref('int_documents_published') }}
+    where true {{ changed_only('document', 'document_id') }}
 ),
 
 -- A report that states one figure twice gives one fact; keep the first statement of it.

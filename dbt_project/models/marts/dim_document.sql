@@ -1,6 +1,8 @@
+{{ incremental_by('document', 'document_id') }}
 -- One row per current report, published unless quarantined.
 with documents as (
     select * from {{ ref('int_documents_published') }}
+    where true {{ changed_only('document', 'document_id') }}
 ),
 
 issue_counts as (
@@ -8,6 +10,7 @@ issue_counts as (
         document_id,
         count(*) filter (where severity = 'warning') as warning_count
     from {{ ref('stg_parse_issues') }}
+    where true {{ changed_only('document', 'document_id') }}
     group by document_id
 )
 

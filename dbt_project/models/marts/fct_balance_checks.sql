@@ -1,3 +1,4 @@
+{{ incremental_by('document', 'document_id') }}
 -- One row per accounting identity per document (and statement, scope, basis, year) where the
 -- report states the total and at least two of its parts: the stated total, the sum of the
 -- stated parts, their difference and whether it is within rounding.
@@ -11,6 +12,7 @@
 -- balances with such 款 lines added, the row is a mismatch of severity warn, not error.
 with terms as (
     select * from {{ ref('int_balance_terms') }}
+    where true {{ changed_only('document', 'document_id') }}
 ),
 
 totals as (
@@ -110,6 +112,7 @@ checks as (
 
 documents as (
     select document_id, agency_id, fiscal_year from {{ ref('int_documents_published') }}
+    where true {{ changed_only('document', 'document_id') }}
 )
 
 select

@@ -1,7 +1,9 @@
+{{ incremental_by('document', 'document_id') }}
 -- Every published fact, one row per document × statement × item × scope × basis × year ×
 -- measure (× compare year, × indicator unit), with money in both 万元 and 元.
 with facts as (
     select * from {{ ref('int_facts_published') }}
+    where true {{ changed_only('document', 'document_id') }}
 )
 
 select

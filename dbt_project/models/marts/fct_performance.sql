@@ -1,8 +1,9 @@
+{{ incremental_by('document', 'document_id') }}
 -- Performance results and targets: one row per report × indicator as written × basis × year ×
 -- unit, with the vocabulary indicator it matches (dim_indicator) where it matches one.
 with facts as (
     select * from {{ ref('int_facts_published') }}
-    where statement = 'performance'
+    where statement = 'performance' {{ changed_only('document', 'document_id') }}
 ),
 
 indicators as (
