@@ -41,7 +41,13 @@ def _delta(doc, seq, year, value):
 
 def _add(con, doc_row, facts):
     con.execute(f"insert into raw.documents values ({', '.join('?' * 20)})", doc_row)
-    con.executemany(f"insert into raw.facts values ({', '.join('?' * 26)})", facts)
+    _insert_facts(con, facts)
+
+
+def _insert_facts(con, facts):
+    # rows built here stop before the last column, ocr_confidence (no OCR'd facts here)
+    rows = [tuple(f) + (None,) * (27 - len(f)) for f in facts]
+    con.executemany(f"insert into raw.facts values ({', '.join('?' * 27)})", rows)
 
 
 def _retire(con, doc):
@@ -81,10 +87,7 @@ def round_2(con, seed_doc):
     _add(con, _doc(P18B, "株洲市政务服务中心", "株洲市", 2018, "budget"),
          _facts(P18B, 2018, "210.00", "200.00"))  # fmt: skip
     con.execute("delete from raw.facts where document_id = ?", [B21])
-    con.executemany(
-        f"insert into raw.facts values ({', '.join('?' * 26)})",
-        _facts(B21, 2021, "125.00", "115.00", [_delta(B21, 5, 2021, "25.00")]),
-    )
+    _insert_facts(con, _facts(B21, 2021, "125.00", "115.00", [_delta(B21, 5, 2021, "25.00")]))
     con.execute("update raw.documents set parsed_at = '2026-02-01' where document_id = ?", [B21])
     con.execute("update raw.documents set status = 'quarantined' where document_id = ?", [F20])
     con.execute("update raw.documents set status = 'loaded' where document_id = ?", [Q20])
