@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# System packages the pipeline needs (scripts/system_packages.txt), from Debian's registry.
+# Debian packages from a list (default scripts/system_packages.txt: what the pipeline needs;
+# test_setup.sh passes test_packages.txt).
 # Idempotent and quiet: installs only what dpkg does not already have. Runs as root in CI;
 # elsewhere it uses sudo -n, and without either it says what to install and goes on.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-mapfile -t wanted < <(grep -v '^\s*#' system_packages.txt | grep -v '^\s*$')
+LIST="${1:-system_packages.txt}"
+[ -f "$LIST" ] || { echo "system_setup: no package list $LIST" >&2; exit 1; }
+mapfile -t wanted < <(grep -v '^\s*#' "$LIST" | grep -v '^\s*$')
 missing=()
 for pkg in "${wanted[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -21,7 +21,7 @@ from functools import cache
 
 from cnfiscal.model import ParseIssue
 from cnfiscal.readers.ocr_engines import OcrEngine, OcrError, OcrWord, get_engine
-from cnfiscal.readers.pdf_words import Word, group_lines
+from cnfiscal.readers.pdf_words import Word, group_lines, page_objects
 from cnfiscal.vocab import read_vocab_csv
 
 OCR_DPI = 200  # the scale measured in benchmarks/bench_ocr.py; small table print is ~8 pt
@@ -60,22 +60,9 @@ def image_share(page) -> float:
     refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
     area = 0.0
 
-    def walk(count, get, depth: int) -> None:
-        nonlocal area
-        for i in range(count):
-            obj = get(i)
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 2:
-                walk(
-                    pdfium_c.FPDFFormObj_CountObjects(obj),
-                    lambda k, o=obj: pdfium_c.FPDFFormObj_GetObject(o, k),
-                    depth + 1,
-                )
-            elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
-                area += max(right.value - left.value, 0) * max(top.value - bottom.value, 0)
-
-    raw = page.raw
-    walk(pdfium_c.FPDFPage_CountObjects(raw), lambda k: pdfium_c.FPDFPage_GetObject(raw, k), 1)
+    for kind, obj in page_objects(page):
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+            area += max(right.value - left.value, 0) * max(top.value - bottom.value, 0)
     page_area = max(page.get_width() * page.get_height(), 1.0)
     return min(area / page_area, 1.0)
 

@@ -140,51 +140,52 @@ def group_lines(words: list[Word]) -> list[list[Word]]:
     return lines
 
 
+def page_objects(page):
+    """(kind, handle) of every object on the page, forms opened up to two deep. Raw pdfium
+    calls: pypdfium2's object wrappers cost ~10x more on pages drawn with thousands of paths."""
+    import pypdfium2.raw as pdfium_c
+
+    def walk(count, get, depth: int):
+        for i in range(count):
+            obj = get(i)
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 2:
+                yield from walk(
+                    pdfium_c.FPDFFormObj_CountObjects(obj),
+                    lambda k, o=obj: pdfium_c.FPDFFormObj_GetObject(o, k),
+                    depth + 1,
+                )
+            else:
+                yield kind, obj
+
+    raw = page.raw
+    yield from walk(
+        pdfium_c.FPDFPage_CountObjects(raw), lambda k: pdfium_c.FPDFPage_GetObject(raw, k), 1
+    )
+
+
 def vertical_rules(page, box, across: list[HRule] | None = None) -> list[Rule]:
     """x, top, bottom of the page's vertical ruling lines and of the sides of drawn boxes;
     the horizontal lines (y, x0, x1) go to `across` when given (row borders of ruled forms).
-
-    Ruled tables carry their column borders as paths. Objects are walked with raw pdfium calls
-    (pypdfium2's object wrappers cost ~10x more on pages drawn with thousands of paths).
-    """
+    Ruled tables carry their column borders as paths."""
     import pypdfium2.raw as pdfium_c
 
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
     rules: list[Rule] = []
-
-    def walk(count, get, depth: int) -> None:
-        for i in range(count):
-            obj = get(i)
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 2:
-                walk(
-                    pdfium_c.FPDFFormObj_CountObjects(obj),
-                    lambda k, o=obj: pdfium_c.FPDFFormObj_GetObject(o, k),
-                    depth + 1,
-                )
-                continue
-            if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
-                continue
-            if not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
-                continue
-            x0, x1, t, b = box(left.value, bottom.value, right.value, top.value)
-            if b - t < 4:
-                if across is not None and x1 - x0 > 10:
-                    across.append(((t + b) / 2, x0, x1))
-                continue
-            if x1 - x0 < 2:
-                rules.append(((x0 + x1) / 2, t, b))
-            else:
-                rules.append((x0, t, b))
-                rules.append((x1, t, b))
-
-    raw = page.raw
-    walk(
-        pdfium_c.FPDFPage_CountObjects(raw),
-        lambda k: pdfium_c.FPDFPage_GetObject(raw, k),
-        1,
-    )
+    for kind, obj in page_objects(page):
+        if kind != pdfium_c.FPDF_PAGEOBJ_PATH or not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+            continue
+        x0, x1, t, b = box(left.value, bottom.value, right.value, top.value)
+        if b - t < 4:
+            if across is not None and x1 - x0 > 10:
+                across.append(((t + b) / 2, x0, x1))
+            continue
+        if x1 - x0 < 2:
+            rules.append(((x0 + x1) / 2, t, b))
+        else:
+            rules.append((x0, t, b))
+            rules.append((x1, t, b))
     return rules
 
 
