@@ -40,7 +40,8 @@ MIN_WORD_CONF = 0.2
 class OcrRun:
     """OCR state of one document: the engine, what it read, and the budget left."""
 
-    engine: OcrEngine = field(default_factory=get_engine)
+    # chosen when a page first needs OCR: text PDFs never import an engine's package
+    engine: OcrEngine | None = None
     started: float | None = None
     pages: dict[int, list[Word]] = field(default_factory=dict)  # 1-based page → words
     problem: str | None = None
@@ -80,6 +81,7 @@ def ocr_page(page, page_no: int, run: OcrRun, issues: list[ParseIssue]):
 
     if not run.checked:
         run.checked = True
+        run.engine = run.engine or get_engine()
         run.problem = run.engine.problem()
         if run.problem:
             issues.append(
