@@ -16,6 +16,7 @@ import pytest
 from cnfiscal.extract import extract_bytes
 from cnfiscal.readers import read_document
 from cnfiscal.readers.ocr_engines import ENGINES, OcrError, TesseractEngine
+from tests.pdf_bytes import pdf_from_objects
 
 DPI = 150
 
@@ -134,20 +135,7 @@ def _text_pdf() -> bytes:
         f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for k, obj in enumerate(objs, 1):
-        offsets.append(out.tell())
-        out.write(f"{k} 0 obj\n{obj}\nendobj\n".encode("latin-1"))
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
-    for off in offsets:
-        out.write(f"{off:010d} 00000 n \n".encode())
-    out.write(
-        f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF".encode()
-    )
-    return out.getvalue()
+    return pdf_from_objects(objs)
 
 
 def _joined(*docs: bytes) -> bytes:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from cnfiscal.extract.tables import extract_table_facts
 from cnfiscal.model import DocumentMeta
 from cnfiscal.readers import read_document
+from tests.pdf_bytes import pdf_from_objects
 
 
 def _pdf(pages: list[tuple[str, int]]) -> bytes:
@@ -26,20 +27,7 @@ def _pdf(pages: list[tuple[str, int]]) -> bytes:
         data = content.encode("latin-1")
         objs.append(f"<< /Length {len(data)} >>\nstream\n{content}\nendstream")
     objs.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objs, start=1):
-        offsets.append(out.tell())
-        out.write(f"{i} 0 obj\n{body}\nendobj\n".encode("latin-1"))
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
-    for off in offsets:
-        out.write(f"{off:010d} 00000 n \n".encode())
-    out.write(
-        f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return out.getvalue()
+    return pdf_from_objects(objs)
 
 
 def _text(x: float, y: float, s: str, size: int = 10) -> str:
