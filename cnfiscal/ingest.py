@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import pickle
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
@@ -230,10 +231,29 @@ def _ids_table(ids: list[str]) -> pa.Table:
     return pa.table({"source_id": pa.array(ids, type=pa.string())})
 
 
-def parse_todos(todos: list[_Todo], workers: int = 1) -> list[ParsedVersion]:
+def parse_todos(todos: list[_Todo], spool: Path, workers: int = 1) -> int:
     """Parse report versions without touching the warehouse: what a parse step on another
-    process or machine runs (the caller loads the result, from the one writing process)."""
-    return [_version(item, extraction, at) for item, extraction, at in _parsed(todos, workers)]
+    process or machine runs. Each version is appended to the `spool` file as it is parsed, so
+    a shard of a cold build is never held in memory whole; the one writing process loads the
+    file with read_spool. Returns the number of versions written."""
+    spool.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with spool.open("wb") as out:
+        for item, extraction, at in _parsed(todos, workers):
+            pickle.dump(_version(item, extraction, at), out, protocol=pickle.HIGHEST_PROTOCOL)
+            n += 1
+    return n
+
+
+def read_spool(spool: Path) -> Iterator[ParsedVersion]:
+    """The versions parse_todos wrote, one at a time; the file is removed once read whole."""
+    with spool.open("rb") as f:
+        while True:
+            try:
+                yield pickle.load(f)
+            except EOFError:
+                break
+    spool.unlink()
 
 
 def _version(item: _Todo, extraction: Extraction, parsed_at: datetime) -> ParsedVersion:

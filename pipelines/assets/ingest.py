@@ -18,6 +18,7 @@ the published copy's fetch log is refreshed.
 """
 
 import time
+from pathlib import Path
 
 from dagster import (
     AssetOut,
@@ -45,6 +46,7 @@ from cnfiscal.ingest import (
     fetch_sources,
     load_parsed,
     parse_todos,
+    read_spool,
     shard_todos,
     versions_to_parse,
 )
@@ -161,13 +163,18 @@ PARSE_QUEUE = "parse"
 
 
 @op(tags={"dagster-celery/queue": PARSE_QUEUE})
-def parse_shard(context: OpExecutionContext, config: ParseConfig, todo: list) -> dict:
-    """Parse one shard; no warehouse connection (DuckDB allows one writer: the load step)."""
+def parse_shard(
+    context: OpExecutionContext, config: ParseConfig, paths: PathsResource, todo: list
+) -> dict:
+    """Parse one shard; no warehouse connection (DuckDB allows one writer: the load step).
+    The versions go to a spool file beside the fetch cache (which every parse worker reads
+    already), not through the IO manager: a cold build's shards would sit in memory whole."""
     started = time.perf_counter()
-    versions = parse_todos(todo, config.workers)
+    spool = paths.settings().cache_dir / "parsed" / f"{context.run_id}-{context.get_mapping_key()}"
+    n = parse_todos(todo, spool, config.workers)
     seconds = round(time.perf_counter() - started, 3)
-    context.log.info(f"parsed {len(versions)} versions in {seconds}s")
-    return {"versions": versions, "seconds": seconds}
+    context.log.info(f"parsed {n} versions in {seconds}s")
+    return {"spool": str(spool), "seconds": seconds}
 
 
 SPECS = {
@@ -193,7 +200,7 @@ def ingest_load(
     catalog = select_batches(load_catalog(settings.catalog_path), batches)
     started = time.perf_counter()
     with duckdb.get_connection() as con:
-        versions = (v for shard in parsed for v in shard["versions"])
+        versions = (v for shard in parsed for v in read_spool(Path(shard["spool"])))
         loaded = load_parsed(con, catalog, versions, batches)
         fingerprint = build_fingerprint(con)
     loaded.skipped = plan["skipped"]
