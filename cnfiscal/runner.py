@@ -143,6 +143,7 @@ def job_run_config(force: bool, fetched: bool, full_refresh: bool) -> dict:
         "ops": {
             "raw_ingest": {"config": {"force": force, "fetched": fetched, "rebuild": full_refresh}},
             "cnfiscal_dbt_assets": {"config": {"full_refresh": full_refresh}},
+            "quality_gate": {"config": {"full": full_refresh}},
         }
     }
 

@@ -7,6 +7,8 @@ from collections.abc import Callable
 import duckdb
 import pandas as pd
 
+SCOPE_TABLE = "_gate_scope"  # document_id: the reports a scoped validation reads
+
 
 def catalog_attempts(con: duckdb.DuckDBPyConnection, context: dict) -> pd.DataFrame:
     """One row per catalog entry with how the last run fetched it (NULLs if it never tried).
@@ -42,7 +44,8 @@ def catalog_attempts(con: duckdb.DuckDBPyConnection, context: dict) -> pd.DataFr
 def mart_documents(con: duckdb.DuckDBPyConnection, context: dict) -> pd.DataFrame:
     """Every (mart, document) pair the marts hold, with the document's status in raw.
 
-    Catches a mart that forgets to drop quarantined reports, whoever adds it later.
+    Catches a mart that forgets to drop quarantined reports, whoever adds it later. Scoped
+    (context["scoped"]), only the pairs of the reports in the gate's scope table.
     """
     marts = [
         t
@@ -51,9 +54,11 @@ def mart_documents(con: duckdb.DuckDBPyConnection, context: dict) -> pd.DataFram
             "where table_schema = 'marts' and column_name = 'document_id' order by 1"
         ).fetchall()
     ]
-    parts = [f"select distinct '{t}' as mart, document_id from marts.\"{t}\"" for t in marts] or [
-        "select null::varchar as mart, null::varchar as document_id where false"
-    ]
+    scoped = context.get("scoped")
+    only = f" where document_id in (select document_id from {SCOPE_TABLE})" if scoped else ""
+    parts = [
+        f"select distinct '{t}' as mart, document_id from marts.\"{t}\"{only}" for t in marts
+    ] or ["select null::varchar as mart, null::varchar as document_id where false"]
     return con.execute(
         "with pairs as (" + " union all ".join(parts) + ") "
         "select p.mart, p.document_id, coalesce(d.status, 'unknown') as status "

@@ -6,6 +6,10 @@ of the corpus publish. One that names none (a table-wide invariant, an empty mar
 quarantine every current report (a systemic fault, not a bad report), blocks the run instead.
 Statuses live in raw.documents; every verdict is also appended to quality.document_status_log,
 so nothing is ever deleted and a quarantine's history can be read back.
+
+The per-report suites judge only the reports whose verdict could have changed since the last gate
+that passed (cnfiscal.quality.scope); the others keep their status. warehouse_counts is
+table-wide every night.
 """
 
 from __future__ import annotations
@@ -17,11 +21,17 @@ from pathlib import Path
 
 import duckdb
 
+from cnfiscal.quality import scope as gate_scope
 from cnfiscal.quality.gx_runner import SuiteOutcome, new_context, validate_suites
 
 DOCUMENT_SUITES = ("raw_documents", "raw_facts", "raw_parse_issues", "balance", "cross_document")
 # Table-wide, over what would be published (after the rebuild): failures block the run.
-PUBLISHED_SUITES = ("published_facts", "published_documents", "published_quarantine")
+PUBLISHED_SUITES = (
+    "published_facts",
+    "published_documents",
+    "published_quarantine",
+    "warehouse_counts",
+)
 RECHECK = "rechecking: "  # status_reason prefix of a quarantined report under re-check
 
 
@@ -139,6 +149,13 @@ class GateResult:
     applied: Applied
     published: dict[str, SuiteOutcome]
     rebuilds: int
+    scope: gate_scope.Scope | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.verdict.blocks_run and all(
+            not o.blocking_failures for o in self.published.values()
+        )
 
 
 def run_gate(
@@ -146,17 +163,22 @@ def run_gate(
     run_id: str,
     rebuild_marts: Callable[[], None],
     docs_dir: Path | None = None,
+    full: bool = False,
 ) -> GateResult:
-    """Judge every current report, write statuses, rebuild the marts if they changed, then
-    validate what would be published. `rebuild_marts` runs `dbt build` of the stored models
-    (marts, incremental intermediates and their change record)."""
+    """Judge the reports in scope (every current one when `full`), write statuses, rebuild the
+    marts if they changed, then validate what would be published. `rebuild_marts` runs
+    `dbt build` of the stored models (marts, incremental intermediates and their change record)."""
     rebuilds = 0
     # Normally the dbt step released them already; this covers a gate materialized on its own.
     if release_for_recheck(db_path):
         rebuild_marts()
         rebuilds += 1
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        scope = gate_scope.plan(con, full, RECHECK)
     gx_context = new_context(docs_dir, suites=DOCUMENT_SUITES + PUBLISHED_SUITES)
-    outcomes = validate_suites(list(DOCUMENT_SUITES), db_path, gx_context=gx_context)
+    outcomes = validate_suites(
+        list(DOCUMENT_SUITES), db_path, gx_context=gx_context, scope=scope.documents
+    )
     # One connection to read the current reports, decide and write (each open costs ~35 ms).
     with duckdb.connect(str(db_path)) as con:
         verdict = decide(outcomes, list(_current(con)))
@@ -164,7 +186,13 @@ def run_gate(
     if applied.changed:
         rebuild_marts()
         rebuilds += 1
-    published = validate_suites(list(PUBLISHED_SUITES), db_path, gx_context=gx_context)
+    published = validate_suites(
+        list(PUBLISHED_SUITES), db_path, gx_context=gx_context, scope=scope.documents
+    )
     if docs_dir is not None:
         gx_context.build_data_docs()
-    return GateResult(verdict, applied, published, rebuilds)
+    result = GateResult(verdict, applied, published, rebuilds, scope)
+    if result.passed:  # else the next gate judges a superset of tonight's reports
+        with duckdb.connect(str(db_path)) as con:
+            gate_scope.record(con, scope, run_id)
+    return result

@@ -23,6 +23,7 @@ import duckdb
 import pandas as pd
 
 from cnfiscal.quality import frames
+from cnfiscal.quality.frames import SCOPE_TABLE
 from cnfiscal.settings import REPO_ROOT
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
@@ -247,11 +248,24 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def read_suite_rows(
-    con: duckdb.DuckDBPyConnection, suite_doc: dict, context: dict | None = None
+    con: duckdb.DuckDBPyConnection,
+    suite_doc: dict,
+    context: dict | None = None,
+    scoped: bool = False,
 ) -> tuple[pd.DataFrame, dict]:
-    """The rows a suite validates, and the parameters its expectations read from the warehouse."""
+    """The rows a suite validates, and the parameters its expectations read from the warehouse.
+
+    `scoped`: only the rows of the reports in SCOPE_TABLE (registered on `con`), for a suite
+    whose `per_report` names its report column; a suite without one is table-wide."""
+    scoped = scoped and "per_report" in suite_doc
     if "frame" in suite_doc:
-        frame = frames.build(suite_doc["frame"], con, context or {})
+        frame = frames.build(suite_doc["frame"], con, {**(context or {}), "scoped": scoped})
+    elif scoped:
+        column = suite_doc["per_report"]
+        frame = con.execute(
+            f"select * from ({suite_doc['query']}) as rows_of_suite "
+            f"where {column} in (select document_id from {SCOPE_TABLE})"
+        ).df()
     else:
         frame = con.execute(suite_doc["query"]).df()
     parameters = {
@@ -269,15 +283,19 @@ def validate_suites(
     docs_dir: Path | None = None,
     gx_context=None,
     directory: Path = EXPECTATIONS_DIR,
+    scope: list[str] | None = None,
 ) -> dict[str, SuiteOutcome]:
     """Validate suites against the build file (read-only), in one GX context; with `docs_dir`,
     render them all as one Data Docs site there (built once, after the last suite).
-    A caller passing its own `gx_context` builds the docs itself."""
+    A caller passing its own `gx_context` builds the docs itself. With `scope` (document ids),
+    suites that declare a report column validate only those reports' rows."""
     build_docs = gx_context is None and docs_dir is not None
     gx_context = gx_context or new_context(docs_dir, names)
     outcomes = {}
     # One read-only connection for all the suites: opening the build file costs 30-70 ms.
     with duckdb.connect(str(db_path), read_only=True) as con:
+        if scope is not None:
+            con.register(SCOPE_TABLE, pd.DataFrame({"document_id": scope}, dtype="string"))
         present = _tables(con)
         for name in names:
             suite_doc = load_suite_file(name, directory)
@@ -285,7 +303,7 @@ def validate_suites(
             if missing:
                 outcomes[name] = SuiteOutcome(name, 0, [], skipped=f"missing {', '.join(missing)}")
                 continue
-            frame, parameters = read_suite_rows(con, suite_doc, context)
+            frame, parameters = read_suite_rows(con, suite_doc, context, scope is not None)
             outcomes[name] = validate_frame(suite_doc, frame, parameters, gx_context)
     if build_docs:
         gx_context.build_data_docs()

@@ -6,6 +6,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
+    Config,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -31,6 +32,7 @@ PUBLISHED_CHECKS = {
     "published_facts": "The facts mart after the gate is sound as a whole.",
     "published_documents": "One row per published report, each with facts.",
     "published_quarantine": "No mart holds a quarantined report's rows.",
+    "warehouse_counts": "Table-wide: current reports, published reports, facts, balance checks.",
 }
 
 
@@ -52,6 +54,12 @@ def check_result(name: str, outcome: SuiteOutcome, quarantined: dict) -> AssetCh
     )
 
 
+class GateConfig(Config):
+    # Judge every current report, not only those changed since the last gate that passed
+    # (`cnfiscal run --full-refresh` sets it with the dbt step's full refresh).
+    full: bool = False
+
+
 def _spec(name: str, description: str, blocking: bool) -> AssetCheckSpec:
     return AssetCheckSpec(name, asset="quality_gate", description=description, blocking=blocking)
 
@@ -67,7 +75,9 @@ def _spec(name: str, description: str, blocking: bool) -> AssetCheckSpec:
         _spec(GATE_CHECK, "No blocking failure that names no report (or fails them all).", True),
     ],
 )
-def quality_gate(context: AssetExecutionContext, paths: PathsResource, dbt: DbtCliResource):
+def quality_gate(
+    context: AssetExecutionContext, paths: PathsResource, dbt: DbtCliResource, config: GateConfig
+):
     settings = paths.settings()
 
     def rebuild_marts() -> None:
@@ -75,7 +85,8 @@ def quality_gate(context: AssetExecutionContext, paths: PathsResource, dbt: DbtC
         dbt.cli(args, manifest=dbt_project.manifest_path).wait()
 
     docs = settings.quality_dir / "data_docs"
-    result = gate.run_gate(settings.build_db, context.run.run_id, rebuild_marts, docs)
+    result = gate.run_gate(settings.build_db, context.run.run_id, rebuild_marts, docs, config.full)
+    context.log.info(f"quality gate judged {result.scope.describe()}")
     quarantined = {d: result.verdict.quarantine[d] for d in result.applied.quarantined}
     outcomes = {**result.verdict.outcomes, **result.published}
     checks = [check_result(n, o, quarantined) for n, o in outcomes.items()]
@@ -92,6 +103,7 @@ def quality_gate(context: AssetExecutionContext, paths: PathsResource, dbt: DbtC
             "quarantined": MetadataValue.json(quarantined),
             "released": MetadataValue.json(result.applied.released),
             "marts_rebuilds": result.rebuilds,
+            "reports_judged": result.scope.describe(),
             "data_docs": MetadataValue.path(str(docs / "index.html")),
         },
         check_results=checks,

@@ -274,6 +274,7 @@ def test_quarantine_release_and_blocking_are_exact(gated):
         "published_facts": ["expect_column_values_to_be_in_set(basis)", year],
         "published_documents": ["expect_column_values_to_be_between(fact_count)"],
         "published_quarantine": ["expect_column_values_to_be_in_set(status)"],
+        "warehouse_counts": [],
     }
 
 
