@@ -14,6 +14,7 @@ import importlib
 import json
 import logging
 import os
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -247,6 +248,9 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     }
 
 
+IN_SCOPE = re.compile(r"/\*and_in_scope ([\w.]+)\*/")
+
+
 def read_suite_rows(
     con: duckdb.DuckDBPyConnection,
     suite_doc: dict,
@@ -261,10 +265,14 @@ def read_suite_rows(
     if "frame" in suite_doc:
         frame = frames.build(suite_doc["frame"], con, {**(context or {}), "scoped": scoped})
     elif scoped:
-        column = suite_doc["per_report"]
+        # A `/*and_in_scope COLUMN*/` comment in the query narrows a scan where it is made (the
+        # suite's joins then see only tonight's reports); the outer filter is what guarantees it.
+        query = IN_SCOPE.sub(
+            rf"and \1 in (select document_id from {SCOPE_TABLE})", suite_doc["query"]
+        )
         frame = con.execute(
-            f"select * from ({suite_doc['query']}) as rows_of_suite "
-            f"where {column} in (select document_id from {SCOPE_TABLE})"
+            f"select * from ({query}) as rows_of_suite "
+            f"where {suite_doc['per_report']} in (select document_id from {SCOPE_TABLE})"
         ).df()
     else:
         frame = con.execute(suite_doc["query"]).df()

@@ -30,13 +30,14 @@ RECORD = "quality.gate_checked"
 RECORD_STATE = "quality.gate_state"
 
 # One row per current report; the signature covers what the suites read of it: the raw rows
-# (parsed_at changes whenever its facts and issues are reloaded) and how dbt resolved it
-# (meta.state_documents_current's signature: its agency and names, or '' when unpublished).
+# (parsed_at changes whenever its facts and issues are reloaded) and how dbt resolved it into
+# the marts (meta.state_marts_built: the signature of its agency and names as of the marts' last
+# build, a table; '' when unpublished).
 SNAPSHOT_SQL = """
 select d.document_id, d.sha256, coalesce(d.agency, '') as agency_as_written, d.fiscal_year,
     d.doc_kind, coalesce(s.agency_key, '') as agency_key,
     md5(concat_ws('|', d.parsed_at, d.parser_version, coalesce(s.signature, ''))) as signature
-from raw.documents d left join meta.state_documents_current s using (document_id)
+from raw.documents d left join meta.state_marts_built s using (document_id)
 where d.is_current
 """
 
@@ -111,7 +112,7 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 def plan(con: duckdb.DuckDBPyConnection, full: bool = False, recheck_prefix: str = "") -> Scope:
     """The reports to judge, read on the suites' own (read-only) connection."""
     tables = _tables(con)
-    if "meta.state_documents_current" not in tables:
+    if "meta.state_marts_built" not in tables:
         current = con.execute("select count(*) from raw.documents where is_current").fetchone()[0]
         return Scope(None, "the marts' record of their inputs is missing", current)
     snapshot = con.execute(SNAPSHOT_SQL).arrow()
