@@ -100,8 +100,13 @@ def apply(db_path: Path, verdict: Verdict, run_id: str) -> Applied:
         return _apply(con, verdict, run_id)
 
 
-def _apply(con: duckdb.DuckDBPyConnection, verdict: Verdict, run_id: str) -> Applied:
-    before = _current(con)
+def _apply(
+    con: duckdb.DuckDBPyConnection,
+    verdict: Verdict,
+    run_id: str,
+    before: dict[str, tuple[str, str | None]] | None = None,
+) -> Applied:
+    before = _current(con) if before is None else before
     now = datetime.now(UTC)
     quarantined = sorted(d for d in verdict.quarantine if d in before)
     released = sorted(
@@ -181,8 +186,9 @@ def run_gate(
     )
     # One connection to read the current reports, decide and write (each open costs ~35 ms).
     with duckdb.connect(str(db_path)) as con:
-        verdict = decide(outcomes, list(_current(con)))
-        applied = _apply(con, verdict, run_id)
+        current = _current(con)
+        verdict = decide(outcomes, list(current))
+        applied = _apply(con, verdict, run_id, current)
     if applied.changed:
         rebuild_marts()
         rebuilds += 1
