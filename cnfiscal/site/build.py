@@ -71,6 +71,24 @@ def render_version() -> str:
     return h.hexdigest()
 
 
+def read_package(path: Path) -> dict:
+    """The descriptor's resources and licenses, all the site reads of it. Its `sources` list
+    (one entry per report: most of the 24 MB at 100,000 reports) is not decoded: exports.py
+    writes the descriptor with indent=1, so a top-level key is the only place a line starts
+    with one space and a quote (strings hold no raw newlines). Any other layout is read whole."""
+    data = path.read_bytes()
+    decoder = json.JSONDecoder()
+    out = {}
+    for key in ("resources", "licenses"):
+        start = data.find(f'\n "{key}": '.encode())
+        if start < 0:
+            return json.loads(data)
+        end = data.find(b'\n "', start + 1)
+        text = data[start : end if end > 0 else len(data)].decode("utf-8")
+        out[key] = decoder.raw_decode(text, len(key) + 6)[0]
+    return out
+
+
 def build_site(
     exports_dir: Path,
     site_dir: Path,
@@ -83,7 +101,7 @@ def build_site(
     `dbt_target_dir` holds dbt's docs files, or is a function that returns that folder once it
     is ready: it is called after the pages are written, so `dbt docs generate` can run in its
     own process while this one renders."""
-    package = json.loads((exports_dir / "datapackage.json").read_text(encoding="utf-8"))
+    package = read_package(exports_dir / "datapackage.json")
     sums = read_sums(exports_dir)
     with slots.locked(site_dir):
         slots.recover(site_dir)

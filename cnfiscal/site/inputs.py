@@ -88,7 +88,7 @@ def build_page_tables(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
     )
     con.execute(
         f"CREATE TEMP TABLE page_docs AS SELECT {DOC_COLUMNS}, {HREF_SQL} AS href "
-        "FROM docs LEFT JOIN source_files f USING (source_id, location, sha256) "
+        "FROM docs LEFT JOIN source_files f USING (document_id) "
         "WHERE agency_id IN (SELECT agency_id FROM page_agency)"
     )
     for chart in CHARTS:
@@ -123,24 +123,22 @@ def _types(con: duckdb.DuckDBPyConnection, table: str) -> str:
 
 def compute_digests(con: duckdb.DuckDBPyConnection, version: str) -> None:
     """Table page_digest(agency_id, digest): per page, the md5 of the version, the hash of its
-    agency row and, per page table it has rows in, the table's types and the sum (as HUGEINT,
-    no wrap) and count of its rows' hashes; so a table that appears or changes type touches only
-    the pages with rows in it. A sum does not see row order, which is fine: every table is read
+    agency row and, per page table it has rows in, the sum (as HUGEINT, no wrap) and count of
+    its rows' hashes and the table's types (so a table that appears or changes type touches only
+    the pages with rows in it). A sum does not see row order, which is fine: every table is read
     in a total order over whole rows (figures.ORDER, DOC_ORDER, INDICATOR_ORDER), so the same
     rows give the same page. Two sets of rows with the same sums is a 64-bit hash collision."""
-    parts = " UNION ALL ".join(
-        f"SELECT agency_id, '{i}:{_types(con, table)}' AS part, "
-        f"sum(hash(t)::HUGEINT) AS h, count(*) AS n FROM {table} t GROUP BY agency_id"
-        for i, table in enumerate(_parts())
-    )
+    fields, joins = [], []
+    for i, table in enumerate(_parts()):
+        joins.append(
+            f"LEFT JOIN (SELECT agency_id, sum(hash(t)::HUGEINT) AS h, count(*) AS n "
+            f"FROM {table} t GROUP BY agency_id) p{i} USING (agency_id)"
+        )
+        fields.append(f"coalesce(p{i}.h || ':' || p{i}.n || ':{_types(con, table)}', '')")
     con.execute(
         f"""CREATE TEMP TABLE page_digest AS
-        SELECT agency_id, md5(concat_ws('|', ?, a.h, p.parts)) AS digest
-        FROM (SELECT agency_id, hash(t) AS h FROM page_agency t) a
-        LEFT JOIN (
-          SELECT agency_id, string_agg(part || ':' || h || ':' || n, ',' ORDER BY part) AS parts
-          FROM ({parts}) GROUP BY agency_id
-        ) p USING (agency_id)""",
+        SELECT agency_id, md5(concat_ws('|', ?, a.h, {", ".join(fields)})) AS digest
+        FROM (SELECT agency_id, hash(t) AS h FROM page_agency t) a {" ".join(joins)}""",
         [version + _types(con, "page_agency")],
     )
 
@@ -148,6 +146,8 @@ def compute_digests(con: duckdb.DuckDBPyConnection, version: str) -> None:
 def page_rows(con: duckdb.DuckDBPyConnection, agency_ids: list[str]) -> dict[str, dict]:
     """Everything the pages of `agency_ids` are rendered from, by agency: "agency" (its row),
     "docs" ((report, href) pairs), "charts" ({chart: rows}), "indicators"."""
+    if not agency_ids:
+        return {}
     con.register("todo_ids", pa.table({"agency_id": pa.array(agency_ids, pa.string())}))
     con.execute("CREATE OR REPLACE TEMP TABLE todo AS SELECT DISTINCT agency_id FROM todo_ids")
     con.unregister("todo_ids")

@@ -39,25 +39,24 @@ def _regular(path: str) -> os.stat_result | None:
 
 # The reports listed on some page whose location is a file: the path it names (file:// dropped,
 # relative to the catalog's folder, trailing slashes dropped as pathlib does) and the name of
-# its copy, <source_id> and the path's suffix as pathlib reads it (the last dot of the last
-# part, neither its first nor its last character).
+# its copy: <source_id> and the path's suffix as pathlib reads it (from the last dot of the last
+# part, that dot neither its first nor its last character).
 _LOCAL_SQL = r"""
-CREATE TEMP TABLE local_docs AS
-SELECT source_id, location, sha256, path,
-       source_id || regexp_extract(regexp_extract(path, '[^/]*$'), '^.+(\.[^.]+)$', 1) AS name
+CREATE OR REPLACE TEMP TABLE local_docs AS
+SELECT document_id, source_id, sha256, path,
+       source_id || regexp_extract(path, '[^/](\.[^./]+)$', 1) AS name
 FROM (
-  SELECT DISTINCT source_id, location, sha256,
+  SELECT document_id, source_id, sha256,
          coalesce(nullif(rtrim(CASE WHEN $base IS NOT NULL AND NOT starts_with(p, '/')
                                     THEN $base || '/' || p ELSE p END, '/'), ''), '/') AS path
   FROM (
-    SELECT source_id, location, sha256,
+    SELECT document_id, source_id, sha256,
            CASE WHEN starts_with(location, 'file://') THEN location[8:] ELSE location END AS p
     FROM docs
     WHERE agency_id IN (SELECT agency_id FROM dim_agency)
       AND NOT (starts_with(location, 'http://') OR starts_with(location, 'https://'))
   )
 )
-ORDER BY ALL
 """
 # Each report's link: the URL as is, its copy in sources/, or none.
 HREF_SQL = f"""
@@ -69,32 +68,35 @@ CASE WHEN starts_with(location, 'http://') OR starts_with(location, 'https://') 
 def find(
     con: duckdb.DuckDBPyConnection, catalog_dir: Path | None, cache_dir: Path | None
 ) -> dict[str, tuple[str, os.stat_result]]:
-    """Table source_files(source_id, location, sha256, name): the reports that have a file to
-    link, and that file's name in sources/; returns the files sources/ must hold,
-    {name: (path of the file to link, its stat)}. One stat per report (two without its fetched
-    object): whether the file is there decides its link, like a full build."""
+    """Table source_files(document_id, name): the reports that have a file to link, and its
+    name in sources/ (dim_document is keyed on document_id). Returns the files sources/ must
+    hold, {name: (path of the file to link, its stat)}. One stat per report (two without its
+    fetched object): whether the file is there decides the link, as in a full build."""
     con.execute(_LOCAL_SQL, {"base": str(catalog_dir) if catalog_dir else None})
+    rows = con.execute("SELECT source_id, sha256, path, name FROM local_docs").fetchall()
     roots: dict[str, str] = {}  # batch -> its cache root
     found: list[bool] = []
     files: dict[str, tuple[str, os.stat_result]] = {}
-    rows = con.execute("SELECT source_id, sha256, path, name FROM local_docs").fetchall()
     for source_id, sha256, path, name in rows:
         st = None
         if cache_dir is not None and sha256:
             batch = batch_of(source_id)
-            if batch not in roots:
-                roots[batch] = str(cache_root(cache_dir, source_id))
-            src = f"{roots[batch]}/{object_name(sha256)}"
+            root = roots.get(batch)
+            if root is None:
+                root = roots[batch] = str(cache_root(cache_dir, source_id))
+            src = f"{root}/{object_name(sha256)}"
             st = _regular(src)
         if st is None:
+            st = _regular(path)
             src = path
-            st = _regular(src)
-        found.append(st is not None)
-        if st is not None:
+        if st is None:
+            found.append(False)
+        else:
+            found.append(True)
             files[name] = (src, st)
     con.register("found", pa.table({"found": pa.array(found, pa.bool_())}))
     con.execute(
-        "CREATE TEMP TABLE source_files AS SELECT source_id, location, sha256, name "
+        "CREATE TEMP TABLE source_files AS SELECT document_id, name "
         "FROM local_docs POSITIONAL JOIN found WHERE found"
     )
     con.unregister("found")
