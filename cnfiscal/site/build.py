@@ -30,17 +30,15 @@ import pyarrow as pa
 
 from cnfiscal import model
 from cnfiscal.exports import read_sums
-from cnfiscal.site import charts, figures, inputs, pages, slots, sources
+from cnfiscal.site import charts, figures, inputs, manifest, pages, slots, sources
 from cnfiscal.site.figures import CHARTS, chart_figures
 from cnfiscal.site.inputs import AGENCY_COLUMNS, AGENCY_ORDER, SITE_TABLES  # noqa: F401
 
 DBT_DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
-MANIFEST = ".build-manifest.csv"
+MANIFEST = manifest.PAGES
 AGENCIES = "agencies"
 # Everything that turns an agency's rows into its page (format_decimal lives in model).
 RENDER_MODULES = (model, charts, figures, inputs, pages, sources, sys.modules[__name__])
-# The manifest's columns: a missing (NULL) digest never matches, so the page is made again.
-_MANIFEST_COLUMNS = "{'agency_id': 'VARCHAR', 'digest': 'VARCHAR', 'charts': 'INTEGER'}"
 
 
 def _canon(value):
@@ -112,8 +110,6 @@ def build_site(
             summary = _update_tree(
                 con, exports_dir, package, sums, tree, live, catalog_dir, cache_dir
             )
-            # once the pages are all there: the manifest describes them
-            _write_manifest(con, tree, "SELECT agency_id, digest, charts FROM page_plan")
         docs = dbt_target_dir() if callable(dbt_target_dir) else dbt_target_dir
         shutil.rmtree(tree / "dbt-docs", ignore_errors=True)
         for name in DBT_DOCS_FILES if docs else ():
@@ -126,26 +122,35 @@ def build_site(
 
 
 def _update_tree(con, exports_dir, package, sums, tree, live, catalog_dir, cache_dir) -> dict:
+    manifest.read(con, "tree", tree)
+    manifest.read(con, "live", live)
     tables = inputs.load(con, exports_dir, package)
-    files = sources.find(con, catalog_dir, cache_dir)
+    checked = sources.find(con, catalog_dir, cache_dir)
     inputs.build_page_tables(con, tables)
     inputs.compute_digests(con, inputs.input_version(con, render_version()))
-    plan = _plan_pages(con, tree, live)
-    touched = plan["link"] + plan["render"] + plan["remove"]
-    if touched:  # a crash from here on leaves those pages unknown, so the next build redoes them
-        _write_manifest(
-            con, tree, "SELECT agency_id, digest, charts FROM page_plan WHERE action = 'keep'"
+    plan = _plan_pages(con, tree)
+    con.execute(f"CREATE TEMP TABLE source_changes AS {sources.changes()}")
+    changed = con.execute("SELECT name, src FROM source_changes ORDER BY name").fetchall()
+    if changed or plan["link"] or plan["render"] or plan["remove"]:
+        # a crash from here on leaves these unknown: the next build makes them again
+        manifest.begin(
+            con,
+            tree,
+            f"SELECT '{manifest.PAGE}' AS kind, agency_id AS name FROM page_plan "
+            f"WHERE action <> 'keep' UNION ALL SELECT '{manifest.PAGE}', name "
+            f"FROM page_removals UNION ALL SELECT '{manifest.SOURCE}', name FROM source_changes",
         )
     pages_dir = tree / AGENCIES
     pages_dir.mkdir(exist_ok=True)
     for name in plan["remove"]:
         _remove(pages_dir / name)
-    charts_of: dict[str, int] = {}
     for aid in plan["link"]:
-        if not _reuse(live / AGENCIES / f"{aid}.html", pages_dir / f"{aid}.html"):
+        if live is None or not _reuse(live / AGENCIES / f"{aid}.html", pages_dir / f"{aid}.html"):
             plan["render"].append(aid)  # the served tree lost it: made again
-    for aid, rows in inputs.page_rows(con, plan["render"]).items():
-        charts_of[aid] = _render(rows, pages_dir / f"{aid}.html")
+    charts_of = {
+        aid: _render(rows, pages_dir / f"{aid}.html")
+        for aid, rows in inputs.page_rows(con, plan["render"]).items()
+    }
     con.register(
         "rendered",
         pa.table(
@@ -160,8 +165,10 @@ def _update_tree(con, exports_dir, package, sums, tree, live, catalog_dir, cache
         "WHERE page_plan.agency_id = r.agency_id"
     )
     con.unregister("rendered")
-    linked_sources = sources.sync(tree, files)
+    linked = sources.apply(tree, changed)
     _write_small_files(con, exports_dir, package, sums, tree)
+    # once the pages and sources are all there: the records describe them
+    manifest.commit(con, tree, "SELECT * FROM page_plan", sources.record())
     drawn = con.execute("SELECT coalesce(sum(charts), 0) FROM page_plan").fetchone()[0]
     agencies = con.execute("SELECT count(*) FROM dim_agency").fetchone()[0]
     return {
@@ -169,71 +176,45 @@ def _update_tree(con, exports_dir, package, sums, tree, live, catalog_dir, cache
         "charts": int(drawn),
         "downloads": len(sums),
         "rendered": len(charts_of),
-        "sources_linked": linked_sources,
+        "sources_checked": checked,
+        "sources_linked": linked,
     }
 
 
-def _read_manifest(con, name: str, tree: Path | None) -> None:
-    """Table `name` from tree's manifest (empty when there is none, or it is unreadable)."""
-    path = tree / MANIFEST if tree else None
-    if path and path.is_file():
-        try:
-            con.execute(
-                f"CREATE TEMP TABLE {name} AS SELECT * FROM read_csv({_quote(path)}, "
-                f"header = true, auto_detect = false, columns = {_MANIFEST_COLUMNS})"
-            )
-            return
-        except duckdb.Error:
-            pass
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {name} (agency_id VARCHAR, digest VARCHAR, charts INTEGER)"
-    )
-
-
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
-def _write_manifest(con, tree: Path, query: str) -> None:
-    tmp = tree / f"{MANIFEST}.tmp"
-    con.execute(f"COPY ({query} ORDER BY agency_id) TO {_quote(tmp)} (FORMAT csv, HEADER)")
-    os.replace(tmp, tree / MANIFEST)
-
-
-def _plan_pages(con, tree: Path, live: Path | None) -> dict[str, list[str]]:
+def _plan_pages(con, tree: Path) -> dict[str, list[str]]:
     """Table page_plan(agency_id, digest, action, charts) and the agency ids per action: keep
-    (the tree's page is right), link (the served tree's is), render; and the file names in the
-    tree's agencies/ that no page needs (pages of agencies gone, leftovers of a crash)."""
-    _read_manifest(con, "tree_pages", tree)
-    _read_manifest(con, "live_pages", live)
+    (the tree's page is right), link (the served tree's is), render; and `remove`, the file
+    names in the tree's agencies/ that no page needs (pages of agencies gone, a crash's
+    leftovers; table page_removals)."""
     folder = tree / AGENCIES
     names = [e.name for e in os.scandir(folder)] if folder.is_dir() else []
     con.register("tree_files", pa.table({"name": pa.array(names, pa.string())}))
     con.execute(
         """CREATE TEMP TABLE page_plan AS
         SELECT n.agency_id, n.digest,
-          CASE WHEN t.digest = n.digest AND f.name IS NOT NULL THEN 'keep'
-               WHEN l.digest = n.digest THEN 'link' ELSE 'render' END AS action,
-          CASE WHEN t.digest = n.digest AND f.name IS NOT NULL THEN t.charts
-               WHEN l.digest = n.digest THEN l.charts END AS charts
+          CASE WHEN t.digest = n.digest AND NOT t.dirty AND f.name IS NOT NULL THEN 'keep'
+               WHEN l.digest = n.digest AND NOT l.dirty THEN 'link' ELSE 'render' END AS action,
+          CASE WHEN t.digest = n.digest AND NOT t.dirty AND f.name IS NOT NULL THEN t.charts
+               WHEN l.digest = n.digest AND NOT l.dirty THEN l.charts END AS charts
         FROM page_digest n
         LEFT JOIN tree_pages t USING (agency_id)
         LEFT JOIN tree_files f ON f.name = n.agency_id || '.html'
         LEFT JOIN live_pages l USING (agency_id)"""
     )
+    con.execute(
+        "CREATE TEMP TABLE page_removals AS SELECT name FROM ("
+        "SELECT name FROM tree_files UNION SELECT agency_id || '.html' FROM tree_pages) "
+        "WHERE name NOT IN (SELECT agency_id || '.html' FROM page_digest)"
+    )
+    con.unregister("tree_files")
     out: dict[str, list[str]] = {"link": [], "render": []}
     for aid, action in con.execute(
         "SELECT agency_id, action FROM page_plan WHERE action <> 'keep' ORDER BY agency_id"
     ).fetchall():
         out[action].append(aid)
     out["remove"] = [
-        r[0]
-        for r in con.execute(
-            "SELECT name FROM tree_files EXCEPT "
-            "SELECT agency_id || '.html' FROM page_digest ORDER BY 1"
-        ).fetchall()
+        r[0] for r in con.execute("SELECT name FROM page_removals ORDER BY 1").fetchall()
     ]
-    con.unregister("tree_files")
     return out
 
 

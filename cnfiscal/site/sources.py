@@ -6,8 +6,12 @@ the file at the location may have changed since, and linking the catalog's own f
 its ctime, which the fetch cache reads as a possible change (and so re-reads every file the next
 night). Without the object, the file at the location; a report with neither gets no link.
 
-The paths are made in DuckDB and only stat'ed here, with plain strings, not pathlib: this runs
-for every report every night.
+A night looks at the file system only for reports it cannot vouch for: a report the tree's
+record (manifest.SOURCES) shows linked to its fetched object, under the same source, sha256,
+path and cache, keeps its file unlooked-at; objects are named by their content and the fetch
+cache never deletes one. Every other report (new, changed, linked to a catalog file, or without
+a file last time) is stat'ed: whether its file is there decides its link, as in a full build,
+and a catalog file is linked again when its identity (inode, size, mtime) changed.
 """
 
 from __future__ import annotations
@@ -26,25 +30,16 @@ from cnfiscal.ingest import cache_root
 
 SOURCES = "sources"
 
-
-def _regular(path: str) -> os.stat_result | None:
-    """The file's stat if it is a regular file (as Path.is_file: missing, or anything else
-    in the way, is no file)."""
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return st if stat.S_ISREG(st.st_mode) else None
-
-
 # The reports listed on some page whose location is a file: the path it names (file:// dropped,
-# relative to the catalog's folder, trailing slashes dropped as pathlib does) and the name of
-# its copy: <source_id> and the path's suffix as pathlib reads it (from the last dot of the last
-# part, that dot neither its first nor its last character).
+# relative to the catalog's folder, trailing slashes dropped as pathlib does), the name of its
+# copy (<source_id> and the path's suffix as pathlib reads it: from the last dot of the last
+# part, that dot neither its first nor its last character), and the key the tree's record
+# knows it by.
 _LOCAL_SQL = r"""
 CREATE OR REPLACE TEMP TABLE local_docs AS
 SELECT document_id, source_id, sha256, path,
-       source_id || regexp_extract(path, '[^/](\.[^./]+)$', 1) AS name
+       source_id || regexp_extract(path, '[^/](\.[^./]+)$', 1) AS name,
+       hash(source_id, sha256, path, $cache) AS key
 FROM (
   SELECT document_id, source_id, sha256,
          coalesce(nullif(rtrim(CASE WHEN $base IS NOT NULL AND NOT starts_with(p, '/')
@@ -63,22 +58,53 @@ HREF_SQL = f"""
 CASE WHEN starts_with(location, 'http://') OR starts_with(location, 'https://') THEN location
      WHEN f.name IS NOT NULL THEN '../{SOURCES}/' || f.name ELSE '' END
 """
+_CHECKED = {
+    "document_id": pa.string(),
+    "src": pa.string(),
+    "object": pa.bool_(),
+    "ino": pa.uint64(),
+    "dev": pa.uint64(),
+    "size": pa.int64(),
+    "mtime_ns": pa.int64(),
+}
 
 
-def find(
-    con: duckdb.DuckDBPyConnection, catalog_dir: Path | None, cache_dir: Path | None
-) -> dict[str, tuple[str, os.stat_result]]:
-    """Table source_files(document_id, name): the reports that have a file to link, and its
-    name in sources/ (dim_document is keyed on document_id). Returns the files sources/ must
-    hold, {name: (path of the file to link, its stat)}. One stat per report (two without its
-    fetched object): whether the file is there decides the link, as in a full build."""
-    con.execute(_LOCAL_SQL, {"base": str(catalog_dir) if catalog_dir else None})
-    rows = con.execute("SELECT source_id, sha256, path, name FROM local_docs").fetchall()
+def _regular(path: str) -> os.stat_result | None:
+    """The file's stat if it is a regular file (as Path.is_file: missing, or anything else
+    in the way, is no file)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
+
+
+def find(con: duckdb.DuckDBPyConnection, catalog_dir: Path | None, cache_dir: Path | None) -> int:
+    """Tables source_files(document_id, name), the reports with a file to link and its name in
+    sources/ (dim_document is keyed on document_id), and source_want: one row per file
+    sources/ must hold, with its record and, where it must be linked again, `src`. Reads the
+    tree's record from table tree_sources (manifest.read). Returns how many reports were
+    stat'ed."""
+    con.execute(
+        _LOCAL_SQL,
+        {
+            "base": str(catalog_dir) if catalog_dir else None,
+            "cache": str(cache_dir) if cache_dir else None,
+        },
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE vouched AS SELECT d.document_id, d.name, d.key "
+        "FROM local_docs d JOIN tree_sources m ON m.name = d.name AND m.key = d.key "
+        "WHERE m.object AND NOT m.dirty"
+    )
+    rows = con.execute(
+        "SELECT document_id, source_id, sha256, path FROM local_docs "
+        "WHERE document_id NOT IN (SELECT document_id FROM vouched)"
+    ).fetchall()
+    checked: dict[str, list] = {c: [] for c in _CHECKED}
     roots: dict[str, str] = {}  # batch -> its cache root
-    found: list[bool] = []
-    files: dict[str, tuple[str, os.stat_result]] = {}
-    for source_id, sha256, path, name in rows:
-        st = None
+    for document_id, source_id, sha256, path in rows:
+        st, src, is_object = None, path, False
         if cache_dir is not None and sha256:
             batch = batch_of(source_id)
             root = roots.get(batch)
@@ -86,21 +112,76 @@ def find(
                 root = roots[batch] = str(cache_root(cache_dir, source_id))
             src = f"{root}/{object_name(sha256)}"
             st = _regular(src)
+            is_object = st is not None
         if st is None:
-            st = _regular(path)
             src = path
-        if st is None:
-            found.append(False)
-        else:
-            found.append(True)
-            files[name] = (src, st)
-    con.register("found", pa.table({"found": pa.array(found, pa.bool_())}))
+            st = _regular(path)
+        if st is not None:
+            for column, value in zip(
+                _CHECKED,
+                (document_id, src, is_object, st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns),
+                strict=True,
+            ):
+                checked[column].append(value)
+    con.register("checked", pa.table({c: pa.array(v, _CHECKED[c]) for c, v in checked.items()}))
     con.execute(
-        "CREATE TEMP TABLE source_files AS SELECT document_id, name "
-        "FROM local_docs POSITIONAL JOIN found WHERE found"
+        """CREATE OR REPLACE TEMP TABLE source_want AS
+        SELECT d.name, d.key, c.object,
+               CASE WHEN NOT c.object THEN c.ino END AS ino,
+               CASE WHEN NOT c.object THEN c.dev END AS dev,
+               CASE WHEN NOT c.object THEN c.size END AS size,
+               CASE WHEN NOT c.object THEN c.mtime_ns END AS mtime_ns,
+               c.src, d.document_id
+        FROM local_docs d JOIN checked c USING (document_id)
+        UNION ALL
+        SELECT name, key, true, NULL, NULL, NULL, NULL, NULL, document_id FROM vouched"""
     )
-    con.unregister("found")
-    return files
+    con.unregister("checked")
+    # two reports of one source (not in dim_document, keyed on source_id too): the last wins
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE source_files AS SELECT document_id, name FROM source_want"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE source_want AS SELECT * FROM source_want "
+        "QUALIFY row_number() OVER (PARTITION BY name ORDER BY document_id DESC) = 1"
+    )
+    return len(rows)
+
+
+def changes() -> str:
+    """A query of the tree's sources/ files to link again (name, src) and to remove (name,
+    NULL): those whose record differs from what is wanted, or is dirty, or is wanted no more."""
+    return """
+    SELECT w.name, w.src FROM source_want w LEFT JOIN tree_sources m USING (name)
+    WHERE w.src IS NOT NULL AND (m.name IS NULL OR m.dirty
+          OR (m.key, m.object, m.ino, m.dev, m.size, m.mtime_ns)
+             IS DISTINCT FROM (w.key, w.object, w.ino, w.dev, w.size, w.mtime_ns))
+    UNION ALL
+    SELECT name, NULL FROM tree_sources WHERE name NOT IN (SELECT name FROM source_want)
+    """
+
+
+def record() -> str:
+    """The query of the tree's new record (manifest.SOURCES columns)."""
+    return "SELECT * FROM source_want"
+
+
+def apply(tree: Path, changed: list[tuple[str, str | None]]) -> int:
+    """Link (or copy) and remove the files `changes()` named; returns how many were linked."""
+    folder = tree / SOURCES
+    folder.mkdir(exist_ok=True)
+    linked = 0
+    for name, src in changed:
+        target = folder / name
+        if src is None:
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            else:
+                target.unlink(missing_ok=True)
+        else:
+            link_or_copy(src, target)
+            linked += 1
+    return linked
 
 
 def link_or_copy(src: str | Path, dst: str | Path) -> None:
@@ -121,33 +202,3 @@ def link_or_copy(src: str | Path, dst: str | Path) -> None:
         link_or_copy(src, dst)
     except OSError:  # another filesystem, or links not allowed
         shutil.copy2(src, dst)
-
-
-def sync(tree: Path, files: dict[str, tuple[str, os.stat_result]]) -> int:
-    """Make tree/sources hold exactly `files`, touching only what differs: a file already linked
-    to its source (same inode; for copies, same size and mtime) stays. Returns how many files
-    were linked or copied."""
-    folder = tree / SOURCES
-    folder.mkdir(exist_ok=True)
-    here = os.stat(folder).st_dev
-    with os.scandir(folder) as entries:
-        have = {e.name: e.inode() for e in entries}
-    for name in have.keys() - files.keys():
-        target = folder / name
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        else:
-            target.unlink()
-    linked = 0
-    for name, (src, st) in files.items():
-        inode = have.get(name)
-        if inode is not None:
-            if st.st_dev == here and inode == st.st_ino:
-                continue
-            if st.st_dev != here:  # a copy of a file on another filesystem
-                mine = _regular(f"{folder}/{name}")
-                if mine and (mine.st_size, mine.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
-                    continue
-        link_or_copy(src, f"{folder}/{name}")
-        linked += 1
-    return linked
