@@ -123,7 +123,7 @@ def build_site(
 
 def _update_tree(con, exports_dir, package, sums, tree, live, catalog_dir, cache_dir) -> dict:
     manifest.read(con, "tree", tree)
-    manifest.read(con, "live", live)
+    manifest.read(con, "live", live, sources=False)  # only its pages are linked from
     tables = inputs.load(con, exports_dir, package)
     checked = sources.find(con, catalog_dir, cache_dir)
     inputs.build_page_tables(con, tables)
@@ -131,8 +131,8 @@ def _update_tree(con, exports_dir, package, sums, tree, live, catalog_dir, cache
     plan = _plan_pages(con, tree)
     con.execute(f"CREATE TEMP TABLE source_changes AS {sources.changes()}")
     changed = con.execute("SELECT name, src FROM source_changes ORDER BY name").fetchall()
-    if changed or plan["link"] or plan["render"] or plan["remove"]:
-        # a crash from here on leaves these unknown: the next build makes them again
+    touched = bool(changed or plan["link"] or plan["render"] or plan["remove"])
+    if touched:  # a crash from here on leaves these unknown: the next build makes them again
         manifest.begin(
             con,
             tree,
@@ -144,9 +144,12 @@ def _update_tree(con, exports_dir, package, sums, tree, live, catalog_dir, cache
     pages_dir.mkdir(exist_ok=True)
     for name in plan["remove"]:
         _remove(pages_dir / name)
+    linked_pages = 0
     for aid in plan["link"]:
         if live is None or not _reuse(live / AGENCIES / f"{aid}.html", pages_dir / f"{aid}.html"):
             plan["render"].append(aid)  # the served tree lost it: made again
+        else:
+            linked_pages += 1
     charts_of = {
         aid: _render(rows, pages_dir / f"{aid}.html")
         for aid, rows in inputs.page_rows(con, plan["render"]).items()
@@ -167,8 +170,8 @@ def _update_tree(con, exports_dir, package, sums, tree, live, catalog_dir, cache
     con.unregister("rendered")
     linked = sources.apply(tree, changed)
     _write_small_files(con, exports_dir, package, sums, tree)
-    # once the pages and sources are all there: the records describe them
-    manifest.commit(con, tree, "SELECT * FROM page_plan", sources.record())
+    if touched:  # once the pages and sources are all there: the records describe them
+        manifest.commit(con, tree, "SELECT * FROM page_plan", sources.record())
     drawn = con.execute("SELECT coalesce(sum(charts), 0) FROM page_plan").fetchone()[0]
     agencies = con.execute("SELECT count(*) FROM dim_agency").fetchone()[0]
     return {
@@ -176,6 +179,7 @@ def _update_tree(con, exports_dir, package, sums, tree, live, catalog_dir, cache
         "charts": int(drawn),
         "downloads": len(sums),
         "rendered": len(charts_of),
+        "pages_linked": linked_pages,  # from the served tree
         "sources_checked": checked,
         "sources_linked": linked,
     }

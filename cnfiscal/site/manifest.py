@@ -59,11 +59,14 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, tree: Path | None, file: s
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({ddl})")
 
 
-def read(con: duckdb.DuckDBPyConnection, prefix: str, tree: Path | None) -> None:
-    """Tables {prefix}_pages and {prefix}_sources from tree's records, each with a column
-    `dirty`: named by a journal left by a build that did not finish."""
+def read(
+    con: duckdb.DuckDBPyConnection, prefix: str, tree: Path | None, sources: bool = True
+) -> None:
+    """Tables {prefix}_pages and (with `sources`) {prefix}_sources from tree's records, each
+    with a column `dirty`: named by a journal left by a build that did not finish."""
     _read(con, f"{prefix}_journal", tree, JOURNAL)
-    for kind, file, key in ((PAGE, PAGES, "agency_id"), (SOURCE, SOURCES, "name")):
+    records = [(PAGE, PAGES, "agency_id")] + ([(SOURCE, SOURCES, "name")] if sources else [])
+    for kind, file, key in records:
         _read(con, f"{prefix}_{kind}s_raw", tree, file)
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {prefix}_{kind}s AS SELECT r.*, "

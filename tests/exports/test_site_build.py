@@ -48,6 +48,7 @@ def test_pages_and_downloads(small_db, tmp_path):
         "downloads": 7,
         "dbt_docs": False,
         "rendered": 2,  # a first build renders every page
+        "pages_linked": 0,
         "sources_checked": 2,  # the two local reports (one file missing)
         "sources_linked": 1,
     }
