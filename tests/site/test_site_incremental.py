@@ -5,10 +5,14 @@ Real exports of the small warehouse (tests/exports), real builds; "reused" is re
 inode a page shares with the previous site's page."""
 
 import csv
+import functools
+import http.server
 import os
 import subprocess
 import sys
 import tempfile
+import threading
+import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -322,3 +326,53 @@ def test_a_page_written_by_a_killed_build_is_not_taken_for_the_one_before(
     site = _rebuild(small_db, tmp_path)
     assert "改" not in (site / "agencies" / "a1.html").read_text("utf-8")
     assert _tree(site) == _tree(_full(tmp_path))
+
+
+def test_a_site_of_the_single_tree_layout_becomes_the_two_trees(small_db, tmp_path):  # noqa: F811
+    """Before the two trees site_dir was a folder, rebuilt whole each night: the first build
+    with this code replaces it with the link (its pages are rendered: their digests were
+    another kind) and leaves no folder of it behind."""
+    old = tmp_path / "site"
+    (old / "agencies").mkdir(parents=True)
+    (old / "agencies" / "a1.html").write_text("old page", encoding="utf-8")
+    (old / "agencies" / "gone.html").write_text("an agency since removed", encoding="utf-8")
+    (old / ".build-manifest.json").write_text('{"version": "x", "pages": {}}', encoding="utf-8")
+    site, summary = _site(small_db, tmp_path)
+    assert site.is_symlink() and summary["rendered"] == 2
+    assert _tree(site) == _tree(_full(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == [
+        ".site-a",
+        ".site.lock",
+    ]
+
+
+def _serve(directory: str):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def test_a_server_given_the_site_path_follows_each_swap(small_db, tmp_path):  # noqa: F811
+    """http.server over warehouse/site (the link) serves the new site once it is swapped in,
+    its relative links included; one started inside the tree (`cd site`) keeps the old one."""
+    site, _ = _site(small_db, tmp_path)
+    by_path, by_path_url = _serve(str(site))
+    inside, inside_url = _serve(str(_served(site)))
+    try:
+        page = _get(f"{by_path_url}/agencies/a2.html")
+        assert 'href="../sources/a2-budget-2019.txt"' in page
+        assert _get(f"{by_path_url}/sources/a2-budget-2019.txt").startswith("某区财政局")
+        assert "../style.css" in page and _get(f"{by_path_url}/style.css")
+        _sql(small_db, CHANGES["agency_row"][0])
+        _rebuild(small_db, tmp_path)
+        assert "某区财政局（更名）" in _get(f"{by_path_url}/agencies/a2.html")
+        assert "某区财政局（更名）" not in _get(f"{inside_url}/agencies/a2.html")
+    finally:
+        by_path.shutdown()
+        inside.shutdown()
