@@ -122,7 +122,7 @@ def build_site(
 
 
 def _update_tree(con, exports_dir, package, sums, tree, live, catalog_dir, cache_dir) -> dict:
-    manifest.read(con, "tree", tree)
+    records = manifest.read(con, "tree", tree)
     manifest.read(con, "live", live, sources=False)  # only its pages are linked from
     tables = inputs.load(con, exports_dir, package)
     checked = sources.find(con, catalog_dir, cache_dir)
@@ -131,8 +131,8 @@ def _update_tree(con, exports_dir, package, sums, tree, live, catalog_dir, cache
     plan = _plan_pages(con, tree)
     con.execute(f"CREATE TEMP TABLE source_changes AS {sources.changes()}")
     changed = con.execute("SELECT name, src FROM source_changes ORDER BY name").fetchall()
-    touched = bool(changed or plan["link"] or plan["render"] or plan["remove"])
-    if touched:  # a crash from here on leaves these unknown: the next build makes them again
+    pages_touched = bool(plan["link"] or plan["render"] or plan["remove"])
+    if pages_touched or changed:  # a crash from here on leaves these unknown: made again next
         manifest.begin(
             con,
             tree,
@@ -170,8 +170,17 @@ def _update_tree(con, exports_dir, package, sums, tree, live, catalog_dir, cache
     con.unregister("rendered")
     linked = sources.apply(tree, changed)
     _write_small_files(con, exports_dir, package, sums, tree)
-    if touched:  # once the pages and sources are all there: the records describe them
-        manifest.commit(con, tree, "SELECT * FROM page_plan", sources.record())
+    # once pages and sources are all there: the records describe them (written when they
+    # changed, or were not there to read: an empty tree's record is an empty file)
+    write_pages = pages_touched or manifest.PAGES not in records
+    write_sources = bool(changed) or manifest.SOURCES not in records
+    if write_pages or write_sources:
+        manifest.commit(
+            con,
+            tree,
+            "SELECT * FROM page_plan" if write_pages else None,
+            sources.record() if write_sources else None,
+        )
     drawn = con.execute("SELECT coalesce(sum(charts), 0) FROM page_plan").fetchone()[0]
     agencies = con.execute("SELECT count(*) FROM dim_agency").fetchone()[0]
     return {

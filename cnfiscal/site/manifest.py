@@ -42,7 +42,9 @@ def quote(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _read(con: duckdb.DuckDBPyConnection, table: str, tree: Path | None, file: str) -> None:
+def _read(con: duckdb.DuckDBPyConnection, table: str, tree: Path | None, file: str) -> bool:
+    """Table `table` from tree's `file`; False (and an empty table) when it is not there or
+    not readable."""
     columns = COLUMNS[file]
     path = tree / file if tree else None
     if path and path.is_file():
@@ -52,27 +54,32 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, tree: Path | None, file: s
                 f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv({quote(path)}, "
                 f"header = true, auto_detect = false, columns = {spec})"
             )
-            return
+            return True
         except duckdb.Error:
             pass  # unreadable: as if there were none, so everything is made again
     ddl = ", ".join(f"{c} {t}" for c, t in columns.items())
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({ddl})")
+    return False
 
 
 def read(
     con: duckdb.DuckDBPyConnection, prefix: str, tree: Path | None, sources: bool = True
-) -> None:
+) -> set[str]:
     """Tables {prefix}_pages and (with `sources`) {prefix}_sources from tree's records, each
-    with a column `dirty`: named by a journal left by a build that did not finish."""
+    with a column `dirty`: named by a journal left by a build that did not finish. Returns the
+    records that were there to read (PAGES, SOURCES)."""
     _read(con, f"{prefix}_journal", tree, JOURNAL)
     records = [(PAGE, PAGES, "agency_id")] + ([(SOURCE, SOURCES, "name")] if sources else [])
+    found = set()
     for kind, file, key in records:
-        _read(con, f"{prefix}_{kind}s_raw", tree, file)
+        if _read(con, f"{prefix}_{kind}s_raw", tree, file):
+            found.add(file)
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {prefix}_{kind}s AS SELECT r.*, "
             f"{key} IN (SELECT name FROM {prefix}_journal WHERE kind = '{kind}') AS dirty "
             f"FROM {prefix}_{kind}s_raw r"
         )
+    return found
 
 
 def _write(con: duckdb.DuckDBPyConnection, tree: Path, file: str, query: str) -> None:
@@ -90,8 +97,12 @@ def begin(con: duckdb.DuckDBPyConnection, tree: Path, touched: str) -> None:
     _write(con, tree, JOURNAL, touched)
 
 
-def commit(con: duckdb.DuckDBPyConnection, tree: Path, pages: str, sources: str) -> None:
-    """Both manifests, from queries of their columns, then the journal goes."""
-    _write(con, tree, SOURCES, sources)
-    _write(con, tree, PAGES, pages)
+def commit(
+    con: duckdb.DuckDBPyConnection, tree: Path, pages: str | None, sources: str | None
+) -> None:
+    """The manifests from queries of their columns (None: that record is unchanged), then the
+    journal goes."""
+    for file, query in ((SOURCES, sources), (PAGES, pages)):
+        if query is not None:
+            _write(con, tree, file, query)
     (tree / JOURNAL).unlink(missing_ok=True)

@@ -376,3 +376,14 @@ def test_a_server_given_the_site_path_follows_each_swap(small_db, tmp_path):  # 
     finally:
         by_path.shutdown()
         inside.shutdown()
+
+
+def test_an_unreadable_record_makes_the_spare_tree_again(small_db, tmp_path):  # noqa: F811
+    site, _ = _site(small_db, tmp_path)
+    site = _rebuild(small_db, tmp_path)  # both trees built
+    (spare,) = [p for p in tmp_path.glob(".site-?") if p.resolve() != _served(site)]
+    for record in (build.MANIFEST, ".build-sources.csv"):
+        (spare / record).write_bytes(b'\x00"broken,\n')
+    site, summary = _site(small_db, tmp_path, report=None)
+    assert summary["pages_linked"] == 2 and summary["sources_linked"] == 1
+    assert _tree(site) == _tree(_full(tmp_path))
