@@ -119,8 +119,9 @@ def input_version(con: duckdb.DuckDBPyConnection, render: str) -> str:
 
 
 def _types(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """A table's column names and types, briefly: a hash sees DECIMAL 1.5 and 1.50 (another
-    scale) alike, a page does not."""
+    """A table's column names and types, briefly. A hash sees only the stored value (an
+    INTEGER 1 as a BIGINT 1, a DECIMAL as its unscaled integer: 1.50 at scale 2 as 0.000150 at
+    scale 6); a page shows the value as its type writes it."""
     described = con.execute(f"DESCRIBE {table}").fetchall()
     return sha256(repr([r[:2] for r in described]).encode()).hexdigest()[:16]
 
