@@ -357,7 +357,12 @@ class SourceCache:
 
 def object_path(root: Path, sha: str) -> Path:
     """Where a cache rooted at `root` keeps the bytes whose sha256 is `sha`."""
-    return root / "objects" / sha[:2] / sha
+    return root / object_name(sha)
+
+
+def object_name(sha: str) -> str:
+    """object_path below the root, as text: cheap to build for every report at once."""
+    return f"objects/{sha[:2]}/{sha}"
 
 
 def _atomic_write(path: Path, data: bytes, sync: bool = True) -> None:

@@ -44,14 +44,27 @@ CHARTS = {
     "budget_vs_actual": ("expenditure", "total"),
     "three_public": ("three_public", "%"),
 }
-# Every query reads all agencies at once: the columns of a Figure, then the scope and the
-# agency_id the rows are grouped by (one query per chart, not one per agency and chart).
+# Every query below reads only these facts and columns (the site loads just them): amounts, of
+# the statements the charts draw (fct_budget_vs_actual's lines are expenditure ones).
+FACT_COLUMNS = (
+    "document_id, fact_seq, agency_id, statement, item, scope, basis, year, measure, "
+    "amount_wan_yuan, label, compare_year, evidence"
+)
+FACTS_USED = "measure = 'amount' AND amount_wan_yuan IS NOT NULL AND statement IN ({})".format(
+    ", ".join(sorted({f"'{statement}'" for statement, _ in CHARTS.values()}))
+)
+# The columns of a chart's rows: those of a Figure, then the scope and the agency_id the rows
+# are grouped by. Every query reads all agencies at once (one per chart, not one per agency).
+ROW_COLUMNS = (
+    "year, basis, key, label, value, document_id, fact_seq, evidence, source_id, location, "
+    "doc_kind, report_year, scope, agency_id"
+)
 _COLS = "d.source_id, d.location, d.doc_kind, d.fiscal_year"
 _FACTS_SQL = f"""
 SELECT f.year, f.basis, f.item, coalesce(f.label, f.item), f.amount_wan_yuan, f.document_id,
        f.fact_seq, f.evidence, {_COLS}, f.scope, f.agency_id
 FROM facts f JOIN docs d USING (document_id)
-WHERE f.statement = ? AND f.item LIKE ? AND f.measure = 'amount'
+WHERE f.statement = '{{statement}}' AND f.item LIKE '{{pattern}}' AND f.measure = 'amount'
   AND f.amount_wan_yuan IS NOT NULL AND f.compare_year IS NULL
 """
 # The derived marts, used when present: one figure per agency-year-line already chosen there.
@@ -71,27 +84,41 @@ LEFT JOIN facts f ON f.document_id = d.document_id AND f.statement = b.statement
   AND f.basis = '{{basis}}' AND f.measure = 'amount' AND f.amount_wan_yuan = b.{{basis}}_wan_yuan
 WHERE b.statement = 'expenditure' AND b.item = 'total' AND b.{{basis}}_wan_yuan IS NOT NULL
 """
-# A total order (agency, year, basis, line, report year, scope, document, fact, evidence): DuckDB
-# returns rows in no fixed order, and _pick keeps the first of equally ranked rows, so without it
-# a page could change between two builds of the same data (and the site's page digests with it).
-_ORDER = " ORDER BY 14, 1, 2, 3, 12, 13, 6, 7 NULLS FIRST, 8"
+# A total order over whole rows (agency, year, basis, line, report year, scope, document, fact,
+# evidence, then the rest): DuckDB returns rows in no fixed order, and _pick keeps the first of
+# equally ranked rows, so without it a page could change between two builds of the same data.
+# Being total, it also makes an agency's rows a function of the set of them, which is what the
+# site's page digests (a sum of row hashes) see.
+ORDER = (
+    "agency_id, year, basis, key, report_year, scope, document_id, fact_seq NULLS FIRST, "
+    "evidence, label, value, source_id, location, doc_kind"
+)
 MARTS = {
     "function": (
         "fct_spending_by_function",
-        _CLASS_SQL.format(mart="fct_spending_by_function") + _ORDER,
+        _CLASS_SQL.format(mart="fct_spending_by_function"),
     ),
     "economic": (
         "fct_spending_by_economic_class",
-        _CLASS_SQL.format(mart="fct_spending_by_economic_class") + _ORDER,
+        _CLASS_SQL.format(mart="fct_spending_by_economic_class"),
     ),
     "budget_vs_actual": (
         "fct_budget_vs_actual",
-        _BVA_SIDE.format(basis="budget")
-        + " UNION ALL "
-        + _BVA_SIDE.format(basis="actual")
-        + _ORDER,
+        _BVA_SIDE.format(basis="budget") + " UNION ALL " + _BVA_SIDE.format(basis="actual"),
     ),
 }
+
+
+def chart_sql(chart: str, tables: set[str]) -> str:
+    """The query for a chart's candidate rows of every agency, with the columns ROW_COLUMNS, in
+    no order. `tables` names the tables and views the connection has (`facts` and `docs` among
+    them); a chart reads its mart when there is one."""
+    if chart in MARTS and MARTS[chart][0] in tables:
+        sql = MARTS[chart][1]
+    else:  # CHARTS holds plain literals (no quotes)
+        statement, pattern = CHARTS[chart]
+        sql = _FACTS_SQL.format(statement=statement, pattern=pattern)
+    return f"SELECT * FROM ({sql}) AS rows({ROW_COLUMNS})"
 
 
 def _pick(rows: list[tuple]) -> dict[tuple, Figure]:
@@ -106,16 +133,9 @@ def _pick(rows: list[tuple]) -> dict[tuple, Figure]:
 
 
 def chart_rows(con: duckdb.DuckDBPyConnection, chart: str, tables: set[str]) -> dict[str, list]:
-    """The chart's candidate rows for every agency, agency_id -> rows (in query order).
-
-    `tables` names the tables and views on `con`; a chart reads its mart when there is one.
-    """
-    if chart in MARTS and MARTS[chart][0] in tables:
-        rows = con.execute(MARTS[chart][1]).fetchall()
-    else:
-        rows = con.execute(_FACTS_SQL + _ORDER, list(CHARTS[chart])).fetchall()
+    """The chart's candidate rows for every agency, agency_id -> rows (in ORDER)."""
     by_agency: dict[str, list] = {}
-    for r in rows:
+    for r in con.execute(f"{chart_sql(chart, tables)} ORDER BY {ORDER}").fetchall():
         by_agency.setdefault(r[13], []).append(r)
     return by_agency
 

@@ -42,7 +42,16 @@ def _bars(html: str, chart: str) -> list[tuple[str, str, str]]:
 
 def test_pages_and_downloads(small_db, tmp_path):
     site, summary = _site(small_db, tmp_path)
-    assert summary == {"agencies": 2, "charts": 4, "downloads": 7, "dbt_docs": False}
+    assert summary == {
+        "agencies": 2,
+        "charts": 4,
+        "downloads": 7,
+        "dbt_docs": False,
+        "rendered": 2,  # a first build renders every page
+        "pages_linked": 0,
+        "sources_checked": 2,  # the two local reports (one file missing)
+        "sources_linked": 1,
+    }
     index = (site / "index.html").read_text(encoding="utf-8")
     assert 'lang="zh-CN"' in index and "数据下载" in index
     for rel in ("fct_fiscal_facts.parquet", "dim_agency.csv", "SHA256SUMS", "datapackage.json"):
@@ -185,7 +194,7 @@ def test_docs_still_being_generated_are_awaited_after_the_pages(small_db, tmp_pa
     pages_when_called: list[bool] = []
 
     def docs_ready():
-        pending = list((tmp_path).glob(".site.tmp-*/agencies/*.html"))
+        pending = list((tmp_path).glob(".site-*/agencies/*.html"))
         pages_when_called.append(bool(pending))
         docs.mkdir()
         for name in ("index.html", "manifest.json", "catalog.json"):

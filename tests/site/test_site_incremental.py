@@ -4,10 +4,15 @@ previous site, and the result is still, file for file, the site a full build wri
 Real exports of the small warehouse (tests/exports), real builds; "reused" is read off the
 inode a page shares with the previous site's page."""
 
-import json
+import csv
+import functools
+import http.server
 import os
 import subprocess
 import sys
+import tempfile
+import threading
+import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -37,9 +42,15 @@ def _rebuild(small_db, tmp_path) -> Path:  # noqa: F811
 
 
 def _full(tmp_path) -> Path:
-    """A full build of the same exports into an empty folder."""
-    build_site(tmp_path / "exports", tmp_path / "full", tmp_path / "catalog.yaml")
-    return tmp_path / "full"
+    """A full build of the same exports into a new empty folder."""
+    site = Path(tempfile.mkdtemp(prefix="full-", dir=tmp_path)) / "site"
+    build_site(tmp_path / "exports", site, tmp_path / "catalog.yaml")
+    return site
+
+
+def _served(site: Path) -> Path:
+    """The tree site_dir points at now."""
+    return (site.parent / os.readlink(site)).resolve()
 
 
 def _sql(small_db, *statements):  # noqa: F811
@@ -101,8 +112,17 @@ def test_new_and_removed_agencies(small_db, tmp_path):  # noqa: F811
 
     assert sorted(_inodes(site)) == ["a1.html", "a3.html"]
     assert "某县教育局" in (site / "agencies" / "a3.html").read_text(encoding="utf-8")
-    manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
-    assert sorted(manifest["pages"]) == ["a1", "a3"]
+    with open(site / MANIFEST, encoding="utf-8", newline="") as fh:
+        assert [r["agency_id"] for r in csv.DictReader(fh)] == ["a1", "a3"]
+    assert _tree(site) == _tree(_full(tmp_path))
+
+    # and in the tree of the build before (updated in place): a2's page goes there too
+    _sql(
+        small_db,
+        "update marts.dim_agency set agency_name = '某县教育局（新）' where agency_id = 'a3'",
+    )
+    site = _rebuild(small_db, tmp_path)
+    assert sorted(_inodes(site)) == ["a1.html", "a3.html"]
     assert _tree(site) == _tree(_full(tmp_path))
 
 
@@ -201,19 +221,44 @@ def test_a_failed_build_leaves_the_previous_site_and_the_next_build_is_right(
     monkeypatch,
 ):
     site, _ = _site(small_db, tmp_path)
-    previous = _tree(site)
+    previous, served = _tree(site), _served(site)
     # a1 changes; a2 (first in region order) is linked before a1's page is written
     _sql(small_db, A1_CHANGE)
     with monkeypatch.context() as m:
         m.setattr(pages, "write", _fail_on_agency_page(pages.write))
         with pytest.raises(Injected):
             _rebuild(small_db, tmp_path)
-    assert _tree(site) == previous
-    assert not list(tmp_path.glob(".site.*"))
+    assert _served(site) == served and _tree(site) == previous
+    assert not list(tmp_path.glob(".site.link-*"))
 
     site = _rebuild(small_db, tmp_path)
+    assert _served(site) != served
     assert _tree(site) == _tree(_full(tmp_path))
     assert '<td class="ev">改</td>' in (site / "agencies" / "a1.html").read_text("utf-8")
+
+
+def test_a_build_never_writes_into_the_tree_it_replaces(small_db, tmp_path):  # noqa: F811
+    """The spare tree is updated in place and shares files (hard links) with the served one: a
+    page rendered, removed or relinked there, the index and downloads written anew, must leave
+    the served tree as it was, over builds that alternate between the two trees."""
+    site, _ = _site(small_db, tmp_path)
+    changes = [
+        [A1_CHANGE],
+        ["update marts.dim_agency set agency_name = '某区财政局（更名）' where agency_id = 'a2'"],
+        [
+            "delete from marts.fct_fiscal_facts where agency_id = 'a2'",
+            "delete from marts.dim_document where agency_id = 'a2'",
+            "delete from marts.dim_agency where agency_id = 'a2'",
+        ],
+        ["update marts.fct_fiscal_facts set evidence = '又改' where agency_id = 'a1'"],
+    ]
+    for statements in changes:
+        served, before = _served(site), _tree(site)
+        _sql(small_db, *statements)
+        site = _rebuild(small_db, tmp_path)
+        assert _served(site) != served
+        assert _tree(served) == before  # the tree just replaced: untouched
+        assert _tree(site) == _tree(_full(tmp_path))
 
 
 KILLED = """
@@ -223,7 +268,10 @@ from cnfiscal.site import build, pages
 
 def killed(path, *args, **kwargs):
     if path.parent.name == "agencies":
-        assert any(p.stat().st_nlink > 1 for p in path.parent.glob("*.html"))
+        if sys.argv[2] == "after-writing":
+            write(path, *args, **kwargs)
+        else:
+            assert any(p.stat().st_nlink > 1 for p in path.parent.glob("*.html"))
         os._exit(9)  # no cleanup, as if killed
     return write(path, *args, **kwargs)
 
@@ -233,23 +281,109 @@ build.build_site(tmp / "exports", tmp / "site", tmp / "catalog.yaml")
 """
 
 
+def _killed_build(small_db, tmp_path, when: str) -> None:  # noqa: F811
+    export_marts(small_db[0], tmp_path / "exports", manifest_path=small_db[1])
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED, str(tmp_path), when], cwd=REPO_ROOT, capture_output=True
+    )
+    assert done.returncode == 9, done.stderr.decode()
+
+
 def test_a_killed_build_leaves_the_previous_site_and_the_next_build_is_right(
     small_db,  # noqa: F811
     tmp_path,
 ):
     site, _ = _site(small_db, tmp_path)
-    previous = _tree(site)
+    previous, served = _tree(site), _served(site)
     _sql(small_db, A1_CHANGE)
-    export_marts(small_db[0], tmp_path / "exports", manifest_path=small_db[1])
-    done = subprocess.run(
-        [sys.executable, "-c", KILLED, str(tmp_path)], cwd=REPO_ROOT, capture_output=True
-    )
-    assert done.returncode == 9, done.stderr.decode()
-    leftovers = list(tmp_path.glob(".site.tmp-*"))
-    assert leftovers and any(p.stat().st_nlink > 1 for p in leftovers[0].rglob("*.html"))
-    assert _tree(site) == previous
+    _killed_build(small_db, tmp_path, "before-writing")
+    assert _served(site) == served and _tree(site) == previous
+    (spare,) = [p for p in tmp_path.glob(".site-*") if p.resolve() != served]
+    assert any(p.stat().st_nlink > 1 for p in spare.rglob("*.html"))  # killed half-way
 
     site = _rebuild(small_db, tmp_path)  # clears the leftovers (recover), old pages untouched
-    assert not list(tmp_path.glob(".site.*"))
+    assert not list(tmp_path.glob(".site.link-*"))
     assert _tree(site) == _tree(_full(tmp_path))
     assert build.MANIFEST in {p.name for p in site.iterdir()}
+
+
+def test_a_page_written_by_a_killed_build_is_not_taken_for_the_one_before(
+    small_db,  # noqa: F811
+    tmp_path,
+):
+    """The spare tree's manifest drops the pages a build is about to change before it changes
+    them: killed after writing a1's new page, the tree must not be read as holding a1's old
+    page (which the data, reverted, asks for again)."""
+    _site(small_db, tmp_path)
+    site = _rebuild(small_db, tmp_path)  # both trees hold the same site now
+    _sql(small_db, "create table keep as select * from marts.fct_fiscal_facts", A1_CHANGE)
+    _killed_build(small_db, tmp_path, "after-writing")
+    _sql(
+        small_db,
+        "delete from marts.fct_fiscal_facts",
+        "insert into marts.fct_fiscal_facts select * from keep",
+    )
+    site = _rebuild(small_db, tmp_path)
+    assert "改" not in (site / "agencies" / "a1.html").read_text("utf-8")
+    assert _tree(site) == _tree(_full(tmp_path))
+
+
+def test_a_site_of_the_single_tree_layout_becomes_the_two_trees(small_db, tmp_path):  # noqa: F811
+    """Before the two trees site_dir was a folder, rebuilt whole each night: the first build
+    with this code replaces it with the link (its pages are rendered: their digests were
+    another kind) and leaves no folder of it behind."""
+    old = tmp_path / "site"
+    (old / "agencies").mkdir(parents=True)
+    (old / "agencies" / "a1.html").write_text("old page", encoding="utf-8")
+    (old / "agencies" / "gone.html").write_text("an agency since removed", encoding="utf-8")
+    (old / ".build-manifest.json").write_text('{"version": "x", "pages": {}}', encoding="utf-8")
+    site, summary = _site(small_db, tmp_path)
+    assert site.is_symlink() and summary["rendered"] == 2
+    assert _tree(site) == _tree(_full(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == [
+        ".site-a",
+        ".site.lock",
+    ]
+
+
+def _serve(directory: str):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def test_a_server_given_the_site_path_follows_each_swap(small_db, tmp_path):  # noqa: F811
+    """http.server over warehouse/site (the link) serves the new site once it is swapped in,
+    its relative links included; one started inside the tree (`cd site`) keeps the old one."""
+    site, _ = _site(small_db, tmp_path)
+    by_path, by_path_url = _serve(str(site))
+    inside, inside_url = _serve(str(_served(site)))
+    try:
+        page = _get(f"{by_path_url}/agencies/a2.html")
+        assert 'href="../sources/a2-budget-2019.txt"' in page
+        assert _get(f"{by_path_url}/sources/a2-budget-2019.txt").startswith("某区财政局")
+        assert "../style.css" in page and _get(f"{by_path_url}/style.css")
+        _sql(small_db, CHANGES["agency_row"][0])
+        _rebuild(small_db, tmp_path)
+        assert "某区财政局（更名）" in _get(f"{by_path_url}/agencies/a2.html")
+        assert "某区财政局（更名）" not in _get(f"{inside_url}/agencies/a2.html")
+    finally:
+        by_path.shutdown()
+        inside.shutdown()
+
+
+def test_an_unreadable_record_makes_the_spare_tree_again(small_db, tmp_path):  # noqa: F811
+    site, _ = _site(small_db, tmp_path)
+    site = _rebuild(small_db, tmp_path)  # both trees built
+    (spare,) = [p for p in tmp_path.glob(".site-?") if p.resolve() != _served(site)]
+    for record in (build.MANIFEST, ".build-sources.csv"):
+        (spare / record).write_bytes(b'\x00"broken,\n')
+    site, summary = _site(small_db, tmp_path, report=None)
+    assert summary["pages_linked"] == 2 and summary["sources_linked"] == 1
+    assert _tree(site) == _tree(_full(tmp_path))
