@@ -75,7 +75,8 @@ class FetchSummary:
 
 
 def _record(entry: CatalogEntry, result: FetchResult) -> FetchRecord:
-    message = "; ".join(f"{i.code}: {i.message}" for i in result.issues) or None
+    issues = result.issues
+    message = "; ".join(f"{i.code}: {i.message}" for i in issues) if issues else None
     return FetchRecord(
         source_id=entry.id,
         location=entry.location,
@@ -104,6 +105,7 @@ def fetch_sources(
     summary = FetchSummary(run_id=run_id)
     records = []
     started = time.perf_counter()
+    base_dir = catalog.base_dir
     try:
         for entry in catalog.entries:
             batch = batch_of(entry.id)
@@ -111,7 +113,7 @@ def fetch_sources(
             if cache is None:
                 root = batch_cache_root(cache_dir, batch)
                 cache = caches[batch] = SourceCache(root, config, paths=paths)
-            result = cache.fetch(entry.location, base_dir=catalog.base_dir, force=force)
+            result = cache.fetch(entry.location, base_dir=base_dir, force=force)
             # The cache keeps every version's bytes by sha256; parsing reads them from there.
             # Only fresh bytes can be missing from it (a failed cache write); a not_modified or
             # cached result was served from the store.

@@ -32,7 +32,6 @@ INDEX = "index.json"
 # filesystem's timestamp granularity without its mtime moving ("racily clean" in git's terms):
 # its stat is not recorded, so the next run reads it again.
 RACY_NS = 2_000_000_000
-STAT_FIELDS = ("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino")
 
 
 class SourceCache:
@@ -108,7 +107,7 @@ class SourceCache:
         if loc.kind == "local":
             recorded = entry.get("stat") if not force else None
             if recorded and recorded == _stat_key(loc.st or _stat(loc.path)):
-                return self._unchanged_file(location, entry, notes)
+                return self._unchanged_file(location, loc.key, entry, notes)
             started = time.time_ns()
             data, issue, st = read_local(loc.path, self.config.max_bytes)
             if issue is not None:
@@ -230,16 +229,9 @@ class SourceCache:
     def _keep(self, location, key, data: bytes, meta: dict, notes, verify: bool) -> FetchResult:
         now = datetime.now(UTC)
         sha = hashlib.sha256(data).hexdigest()
-        entry = {
-            "sha256": sha,
-            "size": len(data),
-            "fetched_at": now.isoformat(),
-            "http_status": meta.get("http_status"),
-            "etag": meta.get("etag"),
-            "last_modified": meta.get("last_modified"),
-            "final_url": meta.get("final_url"),
-            "content_type": meta.get("content_type"),
-        }
+        fields = {name: meta.get(name) for name in FIELDS}
+        entry = {"sha256": sha, "size": len(data), "fetched_at": now.isoformat()}
+        entry |= _stored(fields, key)
         if meta.get("stat"):
             entry["stat"] = meta["stat"]
         issues = list(notes)
@@ -252,7 +244,7 @@ class SourceCache:
         else:
             self._put(key, entry)  # only once its object is on disk
         return FetchResult(
-            location, "fetched", data, sha, now, issues=issues, size=len(data), **_fields(entry)
+            location, "fetched", data, sha, now, issues=issues, size=len(data), **fields
         )
 
     def _confirm(self, location, key, entry, cached: bytes, meta, notes) -> FetchResult:
@@ -261,9 +253,10 @@ class SourceCache:
         entry["fetched_at"] = now.isoformat()
         # A 304 may carry fresh validators; keep the old ones otherwise.
         for name in ("etag", "last_modified"):
-            entry[name] = meta[name] or entry.get(name)
+            if meta[name]:
+                entry[name] = meta[name]
         self._put(key, entry)
-        fields = _fields(entry) | {"http_status": 304, "final_url": meta["final_url"]}
+        fields = _fields(entry, key) | {"http_status": 304, "final_url": meta["final_url"]}
         return FetchResult(
             location,
             "not_modified",
@@ -275,7 +268,7 @@ class SourceCache:
             **fields,
         )
 
-    def _unchanged_file(self, location, entry, notes) -> FetchResult:
+    def _unchanged_file(self, location, key, entry, notes) -> FetchResult:
         """A local file whose stat matches the one recorded when its bytes were hashed: the
         cached object (present, right size) is its content; nothing is read. The index is not
         touched either, so a no-change run writes nothing (its fetched_at stays the last read)."""
@@ -287,7 +280,7 @@ class SourceCache:
             datetime.now(UTC),
             issues=list(notes),
             size=entry["size"],
-            **_fields(entry),
+            **_fields(entry, key),
         )
 
     def _fallback(self, location, issue, entry, http_status, final_url, notes) -> FetchResult:
@@ -302,7 +295,7 @@ class SourceCache:
             result.http_status, result.final_url = http_status, final_url
             return result
         issue.message += f"; using the copy fetched at {entry.get('fetched_at')}"
-        fields = _fields(entry) | {"http_status": http_status, "final_url": final_url}
+        fields = _fields(entry, None) | {"http_status": http_status, "final_url": final_url}
         when = _parse_time(entry.get("fetched_at"))
         return FetchResult(
             location,
@@ -485,9 +478,29 @@ def _unlink_quietly(path: Path) -> None:
         os.unlink(path)
 
 
-def _fields(entry: dict[str, Any]) -> dict[str, Any]:
-    names = ("http_status", "etag", "last_modified", "final_url", "content_type")
-    return {name: entry.get(name) for name in names}
+# What an index entry keeps about the response besides sha256, size, fetched_at and stat.
+FIELDS = ("http_status", "etag", "last_modified", "final_url", "content_type")
+
+
+def _stored(fields: dict[str, Any], key: str) -> dict[str, Any]:
+    """The fields worth writing into an entry: a local file has none, and a final URL is
+    mostly the key itself. The index of 100,000 entries is read whole on every run."""
+    return {
+        name: value
+        for name, value in fields.items()
+        if value is not None and not (name == "final_url" and value == key)
+    }
+
+
+def _fields(entry: dict[str, Any], key: str | None) -> dict[str, Any]:
+    """The entry's FIELDS, None where left out (see _stored); the final URL defaults to `key`."""
+    return {
+        "http_status": entry.get("http_status"),
+        "etag": entry.get("etag"),
+        "last_modified": entry.get("last_modified"),
+        "final_url": entry.get("final_url", key),
+        "content_type": entry.get("content_type"),
+    }
 
 
 def _failed(location: str, issues: list[ParseIssue]) -> FetchResult:
@@ -579,7 +592,7 @@ def _stat_key(st: os.stat_result | None) -> list[int] | None:
     """What must match for a local file to count as unchanged (a list: it survives JSON)."""
     if st is None or not stat.S_ISREG(st.st_mode):
         return None
-    return [getattr(st, name) for name in STAT_FIELDS]
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 def _newer(on_disk: dict[str, Any] | None, ours: dict[str, Any]) -> bool:

@@ -71,7 +71,8 @@ class LocalPaths:
     """
 
     def __init__(self) -> None:
-        self._folders: dict[str, str] = {}
+        # folder as written → (resolved folder + "/", the same as a file:// URI prefix)
+        self._folders: dict[str, tuple[str, str]] = {}
 
     def classify(self, location: str, base_dir: Path | None = None) -> Location:
         text = location.strip()
@@ -82,14 +83,20 @@ class LocalPaths:
         return classify(location, base_dir)
 
     def _plain(self, text: str, base_dir: Path | None) -> Location | None:
-        full = text if text[0] == "/" else os.path.join(base_dir or Path.cwd(), text)
-        folder, name = os.path.split(full)
+        # String operations only: this runs once per catalog entry.
+        if text[0] != "/":
+            base = os.fspath(base_dir) if base_dir is not None else os.getcwd()
+            text = f"{base.rstrip('/')}/{text}"
+        cut = text.rfind("/")
+        name = text[cut + 1 :]
         if name in ("", ".", ".."):
             return None
-        resolved = self._folders.get(folder)
-        if resolved is None:
-            resolved = self._folders[folder] = os.path.realpath(folder)
-        path = os.path.join(resolved, name)
+        folder = text[:cut] or "/"
+        known = self._folders.get(folder)
+        if known is None:
+            resolved = os.path.realpath(folder).rstrip("/") + "/"
+            known = self._folders[folder] = (resolved, "file://" + _quote(resolved))
+        path = known[0] + name
         try:
             st = os.lstat(path)
         except OSError:
@@ -97,7 +104,11 @@ class LocalPaths:
         if st is not None and stat.S_ISLNK(st.st_mode):
             return None
         # What Path.as_uri() gives for the resolved path.
-        return Location("local", "file://" + quote_from_bytes(os.fsencode(path)), path, st=st)
+        return Location("local", known[1] + _quote(name), path, st=st)
+
+
+def _quote(path: str) -> str:
+    return quote_from_bytes(os.fsencode(path))
 
 
 def _bad_scheme(location: str, why: str) -> Location:

@@ -58,10 +58,8 @@ _FETCH_COLUMNS = {
 
 def record_fetches(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[FetchRecord]) -> None:
     """One row per source per run (a re-executed step replaces its own rows)."""
-    data = {name: [] for name in _FETCH_COLUMNS}
-    for r in rows:
-        for name in _FETCH_COLUMNS:
-            data[name].append(run_id if name == "run_id" else getattr(r, name))
+    data = {name: [getattr(r, name) for r in rows] for name in _FETCH_COLUMNS if name != "run_id"}
+    data["run_id"] = [run_id] * len(rows)
     table = _arrow(data, _FETCH_COLUMNS)
     con.execute("BEGIN")
     con.register("_new_fetches", table)
