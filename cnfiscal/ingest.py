@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import pickle
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
@@ -32,6 +33,8 @@ import pyarrow as pa
 from cnfiscal.catalog import Catalog, CatalogEntry, batch_of
 from cnfiscal.extract import PARSER_VERSION, extract_bytes
 from cnfiscal.fetch import FetchConfig, FetchResult, SourceCache, object_path
+from cnfiscal.fetch.cache import flush_all
+from cnfiscal.fetch.local import LocalPaths
 from cnfiscal.model import DocumentMeta, Extraction, ParseIssue
 from cnfiscal.warehouse.load import (
     FetchRecord,
@@ -54,7 +57,11 @@ def cache_root(cache_dir: Path, source_id: str) -> Path:
     """One fetch cache per batch: each keeps its JSON index in memory during a run and writes
     it once at the end, so the index one run rewrites stays small and runs on different
     batches (partitions) don't contend for it."""
-    return cache_dir / "fetch" / batch_of(source_id)
+    return batch_cache_root(cache_dir, batch_of(source_id))
+
+
+def batch_cache_root(cache_dir: Path, batch: str) -> Path:
+    return cache_dir / "fetch" / batch
 
 
 @dataclass
@@ -64,10 +71,12 @@ class FetchSummary:
     by_status: dict[str, int] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. a cache index not written
+    timing_s: dict[str, float] = field(default_factory=dict)  # fetch, flush, record
 
 
 def _record(entry: CatalogEntry, result: FetchResult) -> FetchRecord:
-    message = "; ".join(f"{i.code}: {i.message}" for i in result.issues) or None
+    issues = result.issues
+    message = "; ".join(f"{i.code}: {i.message}" for i in issues) if issues else None
     return FetchRecord(
         source_id=entry.id,
         location=entry.location,
@@ -91,14 +100,20 @@ def fetch_sources(
     config: FetchConfig | None = None,
     force: bool = False,
 ) -> FetchSummary:
-    caches: dict[Path, SourceCache] = {}
+    caches: dict[str, SourceCache] = {}  # by batch
+    paths = LocalPaths()  # one run: each catalog folder resolved once, for every batch
     summary = FetchSummary(run_id=run_id)
     records = []
+    started = time.perf_counter()
+    base_dir = catalog.base_dir
     try:
         for entry in catalog.entries:
-            root = cache_root(cache_dir, entry.id)
-            cache = caches.get(root) or caches.setdefault(root, SourceCache(root, config))
-            result = cache.fetch(entry.location, base_dir=catalog.base_dir, force=force)
+            batch = batch_of(entry.id)
+            cache = caches.get(batch)
+            if cache is None:
+                root = batch_cache_root(cache_dir, batch)
+                cache = caches[batch] = SourceCache(root, config, paths=paths)
+            result = cache.fetch(entry.location, base_dir=base_dir, force=force)
             # The cache keeps every version's bytes by sha256; parsing reads them from there.
             # Only fresh bytes can be missing from it (a failed cache write); a not_modified or
             # cached result was served from the store.
@@ -110,16 +125,20 @@ def fetch_sources(
             if result.status in ("failed", "cached"):
                 summary.failed.append(entry.id)
     finally:
+        fetched = time.perf_counter()
         # Even on an exception: what was fetched keeps its validators. An index that cannot be
         # written only costs the next run a re-fetch, so it is a warning, not a failure.
-        for root, cache in caches.items():
-            try:
-                cache.flush()
-            except OSError as exc:
-                summary.warnings.append(f"fetch cache index {root} not written: {exc}")
+        for cache, exc in flush_all(caches.values()).items():
+            summary.warnings.append(f"fetch cache index {cache.root} not written: {exc}")
+    flushed = time.perf_counter()
     with connect() as con:
         ensure_schema(con)
         record_fetches(con, run_id, records)
+    summary.timing_s = {
+        "fetch": round(fetched - started, 3),
+        "flush": round(flushed - fetched, 3),
+        "record": round(time.perf_counter() - flushed, 3),
+    }
     return summary
 
 
@@ -201,30 +220,80 @@ def _parsed(todos: list[_Todo], workers: int) -> Iterator[tuple[_Todo, Extractio
 
 
 def versions_to_parse(
-    con, catalog: Catalog, cache_dir: Path, force: bool = False
+    con, catalog: Catalog, cache_dir: Path, force: bool = False, run_id: str | None = None
 ) -> tuple[list[_Todo], int]:
     """Versions to parse: each live source's newest fetched version, unless that version is
-    already loaded, current, and parsed by this parser version."""
+    already loaded, current, and parsed by this parser version. `run_id`, the run that just
+    fetched the catalog, spares reading every earlier run's fetch log (see _newest_versions).
+    Returns the versions to parse and the number skipped; only the former reach Python."""
     hints = {e.id: e.hints for e in catalog.entries}
     con.register("_live", _ids_table(list(hints)))
-    rows = con.execute(
-        "WITH latest AS (SELECT source_id, arg_max(location, fetched_at) AS location,"
-        " arg_max(sha256, fetched_at) AS sha256, arg_max(size_bytes, fetched_at) AS size_bytes,"
-        " max(fetched_at) AS fetched_at FROM raw.fetches"
-        " WHERE sha256 IS NOT NULL AND source_id IN (SELECT source_id FROM _live)"
-        " GROUP BY source_id) "
-        "SELECT l.*, d.parser_version, d.is_current FROM latest l LEFT JOIN raw.documents d"
-        " ON d.document_id = l.source_id || '@' || left(l.sha256, 12) ORDER BY l.source_id"
-    ).fetchall()
-    con.unregister("_live")
-    todo, skipped = [], 0
-    for sid, loc, sha, size, fetched_at, parser_version, is_current in rows:
-        if not force and parser_version == PARSER_VERSION and is_current:
-            skipped += 1
-            continue
+    try:
+        _newest_versions(con, run_id)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _versions AS SELECT n.*,"
+            " coalesce(d.parser_version = ? AND d.is_current, false) AS done"
+            " FROM _newest n LEFT JOIN raw.documents d"
+            " ON d.document_id = n.source_id || '@' || left(n.sha256, 12)",
+            [PARSER_VERSION],
+        )
+        rows = con.execute(
+            "SELECT source_id, location, sha256, size_bytes, fetched_at FROM _versions"
+            " WHERE ? OR NOT done ORDER BY source_id",
+            [force],
+        ).fetchall()
+        (total,) = con.execute("SELECT count(*) FROM _versions").fetchone()
+    finally:
+        con.execute("DROP TABLE IF EXISTS _newest")
+        con.execute("DROP TABLE IF EXISTS _versions")
+        con.unregister("_live")
+    todo = []
+    for sid, loc, sha, size, fetched_at in rows:
         obj = object_path(cache_root(cache_dir, sid), sha)
         todo.append(_Todo(sid, loc, sha, size, fetched_at, str(obj), hints.get(sid) or {}))
-    return todo, skipped
+    return todo, total - len(todo)
+
+
+_NEWEST = (
+    "SELECT source_id, arg_max(location, fetched_at) AS location,"
+    " arg_max(sha256, fetched_at) AS sha256, arg_max(size_bytes, fetched_at) AS size_bytes,"
+    " max(fetched_at) AS fetched_at FROM raw.fetches"
+    " WHERE sha256 IS NOT NULL AND source_id IN ({ids}){since} GROUP BY source_id"
+)
+
+
+def _newest_versions(con, run_id: str | None) -> None:
+    """Temp table _newest: each live source's (_live) newest row with a version in raw.fetches,
+    which keeps every run's rows, so reading it all grows with the nights run.
+
+    For any time T, a source's newest row is its newest one from T on, if it has one; only the
+    others need the rows before T. T is when `run_id` began (its first fresh fetch): every
+    source it fetched fresh has a row from T on, and DuckDB's per-row-group min/max of
+    fetched_at skips the earlier nights. Only sources without such a row (failed, or served
+    from the cache tonight) are looked up in the whole log. Without run_id, or if the run
+    fetched nothing fresh, the whole log is read."""
+    since = None
+    if run_id is not None:
+        (since,) = con.execute(
+            "SELECT min(fetched_at) FROM raw.fetches WHERE run_id = ?"
+            " AND status IN ('fetched', 'not_modified')",
+            [run_id],
+        ).fetchone()
+    if since is None:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _newest AS "
+            + _NEWEST.format(ids="SELECT source_id FROM _live", since="")
+        )
+        return
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _newest AS "
+        + _NEWEST.format(ids="SELECT source_id FROM _live", since=" AND fetched_at >= ?"),
+        [since],
+    )
+    rest = "SELECT source_id FROM _live EXCEPT SELECT source_id FROM _newest"
+    (missing,) = con.execute(f"SELECT count(*) FROM ({rest})").fetchone()
+    if missing:
+        con.execute("INSERT INTO _newest " + _NEWEST.format(ids=rest, since=""))
 
 
 def _ids_table(ids: list[str]) -> pa.Table:

@@ -17,6 +17,7 @@ launches the job and tells raw_ingest the fetch is already done.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from cnfiscal.catalog import load_catalog
@@ -36,6 +37,7 @@ class Precheck:
     fingerprint: str | None = None  # of the build file, when nothing is left to parse
     published: str | None = None  # the published copy's stamp
     catalog_problems: list[str] = field(default_factory=list)
+    timing_s: dict[str, float] = field(default_factory=dict)  # where the precheck's time went
 
     @property
     def changed(self) -> bool:
@@ -43,19 +45,27 @@ class Precheck:
 
 
 def precheck(settings: Settings, run_id: str) -> Precheck:
+    started = time.perf_counter()
     catalog = load_catalog(settings.catalog_path)
+    loaded = time.perf_counter()
     connect = connect_path(settings.build_db)
     settings.build_db.parent.mkdir(parents=True, exist_ok=True)
     fetched = fetch_sources(catalog, connect, settings.cache_dir, run_id)
     result = Precheck(fetched, catalog_problems=list(catalog.problems))
+    planned = time.perf_counter()
     with connect() as con:
         ensure_schema(con)
-        todo, result.unchanged = versions_to_parse(con, catalog, settings.cache_dir)
+        todo, result.unchanged = versions_to_parse(con, catalog, settings.cache_dir, run_id=run_id)
         result.to_parse = len(todo)
         result.dropped = len(dropped_sources(con, [e.id for e in catalog.entries]))
         if not (result.to_parse or result.dropped):
             result.fingerprint = build_fingerprint(con)
     result.published = published_state(settings)
+    result.timing_s = {
+        "catalog": round(loaded - started, 3),
+        **fetched.timing_s,
+        "plan": round(time.perf_counter() - planned, 3),
+    }
     return result
 
 

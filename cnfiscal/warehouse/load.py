@@ -58,10 +58,8 @@ _FETCH_COLUMNS = {
 
 def record_fetches(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[FetchRecord]) -> None:
     """One row per source per run (a re-executed step replaces its own rows)."""
-    data = {name: [] for name in _FETCH_COLUMNS}
-    for r in rows:
-        for name in _FETCH_COLUMNS:
-            data[name].append(run_id if name == "run_id" else getattr(r, name))
+    data = {name: [getattr(r, name) for r in rows] for name in _FETCH_COLUMNS if name != "run_id"}
+    data["run_id"] = [run_id] * len(rows)
     table = _arrow(data, _FETCH_COLUMNS)
     con.execute("BEGIN")
     con.register("_new_fetches", table)
@@ -307,12 +305,17 @@ def dropped_sources(
     live_source_ids: list[str],
     in_scope: Callable[[str], bool] | None = None,
 ) -> list[str]:
-    """Sources with a current version that the catalog no longer lists."""
-    current = con.execute(
-        "SELECT DISTINCT source_id FROM raw.documents WHERE is_current"
-    ).fetchall()
-    live = set(live_source_ids)
-    return [s for (s,) in current if s not in live and (in_scope is None or in_scope(s))]
+    """Sources with a current version that the catalog no longer lists (found in SQL: only the
+    dropped ones, usually none, come back to Python)."""
+    con.register("_listed", pa.table({"source_id": pa.array(live_source_ids, type=pa.string())}))
+    try:
+        gone = con.execute(
+            "SELECT DISTINCT source_id FROM raw.documents WHERE is_current"
+            " AND source_id NOT IN (SELECT source_id FROM _listed) ORDER BY source_id"
+        ).fetchall()
+    finally:
+        con.unregister("_listed")
+    return [s for (s,) in gone if in_scope is None or in_scope(s)]
 
 
 def retire_missing_sources(

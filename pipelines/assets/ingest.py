@@ -139,7 +139,9 @@ def ingest_plan(
         )
     with duckdb.get_connection() as con:
         ensure_schema(con)
-        todo, skipped = versions_to_parse(con, catalog, settings.cache_dir, config.force)
+        todo, skipped = versions_to_parse(
+            con, catalog, settings.cache_dir, config.force, run_id=context.run.run_id
+        )
     shards = shard_todos(todo, config.parse_steps)
     context.log.info(f"{len(todo)} versions to parse in {len(shards)} parse steps")
     yield Output(

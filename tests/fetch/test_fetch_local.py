@@ -85,3 +85,59 @@ def test_malformed_locations_fail_without_raising(make_config, tmp_path):
         result = cache.fetch(location)
         assert result.status == "failed", location
         assert codes(result) == ["fetch_bad_location"], location
+
+
+def test_local_paths_resolve_like_classify(tmp_path):
+    """LocalPaths resolves each folder once; its keys, paths and stats must be classify()'s."""
+    import os
+
+    from cnfiscal.fetch.local import LocalPaths, classify
+
+    real = tmp_path / "real" / "年度"
+    real.mkdir(parents=True)
+    (real / "a b.html").write_bytes(DOC)
+    (tmp_path / "linked").symlink_to(real)  # a symlinked folder
+    (real / "alias.html").symlink_to(real / "a b.html")  # a symlinked file: its target's key
+    base = tmp_path / "catalog"
+    base.mkdir()
+    locations = [
+        "../real/年度/a b.html",
+        "../linked/a b.html",
+        "../linked/alias.html",
+        str(real / "a b.html"),
+        "../real/./年度//a b.html",
+        "../linked/../real/年度/a b.html",
+        "../real/年度/missing.pdf",
+        "../real/年度",  # a folder: not a source, same error either way
+        "../real/年度/",
+        (real / "a b.html").as_uri(),
+        "  ../real/年度/a b.html  ",
+    ]
+    paths = LocalPaths()
+    for location in locations * 2:  # the second pass uses the resolved folders
+        fast, slow = paths.classify(location, base), classify(location, base)
+        assert (fast.kind, fast.key, fast.path) == (slow.kind, slow.key, slow.path), location
+        if fast.st is not None:
+            assert fast.st == os.stat(slow.path), location
+    target = (real / "a b.html").as_uri()
+    assert paths.classify("../linked/alias.html", base).key == target
+    # The plain path took the fast route: its stat came with it.
+    assert paths.classify("../linked/a b.html", base).st is not None
+
+
+def test_local_paths_fetch_the_same_as_a_plain_cache(make_config, tmp_path):
+    from cnfiscal.fetch.local import LocalPaths
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.html").write_bytes(DOC)
+    shared = LocalPaths()
+    one = SourceCache(tmp_path / "c1", make_config(), paths=shared)
+    two = SourceCache(tmp_path / "c2", make_config())
+    for location in ("docs/a.html", "docs/none.html", "docs"):
+        a, b = one.fetch(location, base_dir=tmp_path), two.fetch(location, base_dir=tmp_path)
+        assert (a.status, a.sha256, a.final_url, codes(a)) == (
+            b.status,
+            b.sha256,
+            b.final_url,
+            codes(b),
+        ), location

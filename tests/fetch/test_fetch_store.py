@@ -172,6 +172,59 @@ def test_concurrent_flushes_merge_entries(make_config, tmp_path):
     }
 
 
+def test_flush_all_writes_every_cache_and_keeps_other_writers_entries(make_config, tmp_path):
+    from cnfiscal.fetch.cache import flush_all
+
+    docs = [old_file(tmp_path / "src" / f"d{n}.txt", f"doc {n}".encode()) for n in range(6)]
+    roots = [tmp_path / "cache" / name for name in ("b00", "b01")]
+    ours = [SourceCache(root, make_config()) for root in roots]
+    for n, path in enumerate(docs[:4]):
+        ours[n % 2].fetch(str(path))
+    # Another process flushes into b00 after ours read it; a second instance of ours shares
+    # b01 (its lock is taken in turn, not twice at once).
+    other = SourceCache(roots[0], make_config())
+    other.fetch(str(docs[4]))
+    other.flush()
+    twin = SourceCache(roots[1], make_config())
+    twin.fetch(str(docs[5]))
+    assert flush_all([*ours, twin]) == {}
+    assert set(index_of(roots[0])) == {docs[0].as_uri(), docs[2].as_uri(), docs[4].as_uri()}
+    assert set(index_of(roots[1])) == {docs[1].as_uri(), docs[3].as_uri(), docs[5].as_uri()}
+    assert not list((tmp_path / "cache").rglob("*.tmp"))
+    # Flushed: a new instance trusts every stat.
+    for root, names in zip(roots, ([0, 2, 4], [1, 3, 5]), strict=True):
+        again = SourceCache(root, make_config())
+        assert {again.fetch(str(docs[n])).status for n in names} == {"not_modified"}
+
+
+def test_flush_all_reports_an_unwritable_index_and_keeps_its_entries(make_config, tmp_path):
+    from cnfiscal.fetch.cache import flush_all
+
+    path = old_file(tmp_path / "a.txt", DOC)
+    good, bad = SourceCache(tmp_path / "good", make_config()), SourceCache(tmp_path / "bad")
+    good.fetch(str(path))
+    bad.fetch(str(path))
+    (tmp_path / "bad" / "index.json").mkdir()  # something in the way of bad's index
+    failed = flush_all([good, bad])
+    assert set(failed) == {bad} and isinstance(failed[bad], OSError)
+    assert set(index_of(tmp_path / "good")) == {path.as_uri()}
+    (tmp_path / "bad" / "index.json").rmdir()
+    bad.flush()  # still pending: written on the next try
+    assert set(index_of(tmp_path / "bad")) == {path.as_uri()}
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_index_entry_of_a_local_file_keeps_only_what_it_needs(make_config, tmp_path):
+    path = old_file(tmp_path / "a.txt", DOC)
+    root = tmp_path / "cache"
+    with SourceCache(root, make_config()) as cache:
+        cache.fetch(str(path))
+    assert set(index_of(root)[path.as_uri()]) == {"sha256", "size", "fetched_at", "stat"}
+    result = SourceCache(root, make_config()).fetch(str(path))
+    assert result.status == "not_modified" and result.final_url == path.as_uri()
+    assert (result.etag, result.http_status, result.content_type) == (None, None, None)
+
+
 def _run_py(code: str, *args: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), *args], env=env)
@@ -362,7 +415,8 @@ def test_a_big_batch_is_made_durable_with_one_syncfs(make_config, tmp_path, monk
     paths = [old_file(tmp_path / "src" / f"d{i}.txt", f"report {i}".encode()) for i in range(n)]
     with SourceCache(root, make_config()) as cache:
         shas = [cache.fetch(str(path)).sha256 for path in paths]
-    assert len(calls) == 1 and not per_file
+    # One syncfs for the objects; the one new index file is fsynced on its own.
+    assert len(calls) == 1 and per_file == [p for p in per_file if p.name.startswith(".index")]
     index = index_of(root)
     assert len(index) == n
     assert all(
@@ -371,7 +425,9 @@ def test_a_big_batch_is_made_durable_with_one_syncfs(make_config, tmp_path, monk
 
     # A small batch keeps per-file fsyncs: syncfs would flush the whole filesystem for it.
     calls.clear()
+    per_file.clear()
     old_file(tmp_path / "src" / "d0.txt", b"changed", age_s=7200)
     with SourceCache(root, make_config()) as cache:
         cache.fetch(str(paths[0]))
-    assert not calls and len(per_file) == 1
+    assert not calls and len(per_file) == 2  # the new object, then the new index file
+    assert per_file[0].parent.parent == root / "objects" and per_file[1].parent == root

@@ -57,3 +57,38 @@ def test_plan():
     assert plan.run_batches == ["b02"] and not plan.whole_range and not plan.add_batches
     plan = plan_catalog_run({"b01": "x"}, {"b01": "x"}, ["b01"])
     assert plan.run_batches == []
+
+
+def test_csv_catalog_reads_as_dict_reader_would(tmp_path):
+    """The CSV reader is csv.reader for speed; the rows must be DictReader's."""
+    import csv
+
+    from cnfiscal.catalog import HINT_FIELDS, _csv_rows
+
+    text = (
+        "\ufeffid,location,agency,fiscal_year,region,fiscal_year\n"
+        "a1,docs/a.pdf,某某局,2023,,2024\n"
+        "\n"
+        "a2,docs/b.pdf\n"  # short row: missing cells
+        'a3,"docs/c,d.pdf",局,,,,extra\n'  # quoted comma, a cell too many
+        ",,\n"
+    )
+    path = tmp_path / "catalog.csv"
+    path.write_text(text, encoding="utf-8")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        expected = [
+            {
+                "id": row.get("id"),
+                "location": row.get("location"),
+                "hints": {k: row[k] for k in HINT_FIELDS if row.get(k)},
+            }
+            for row in csv.DictReader(fh)
+        ]
+    assert _csv_rows(path) == expected
+    catalog = load_catalog(path)
+    assert [(e.id, e.location, e.hints) for e in catalog.entries] == [
+        ("a1", "docs/a.pdf", {"agency": "某某局", "fiscal_year": "2024"}),
+        ("a2", "docs/b.pdf", {}),
+        ("a3", "docs/c,d.pdf", {"agency": "局"}),
+    ]
+    assert len(catalog.problems) == 1  # the row with no id

@@ -133,3 +133,67 @@ def test_object_damaged_in_place_is_not_parsed(corpus, tmp_path):
     )
     assert damaged == [(victim.name, 0)]
     assert _rows(db, "select count(*) from raw.documents where fact_count > 0")[0][0] == 4
+
+
+def test_versions_to_parse_from_tonights_rows_match_the_whole_log(tmp_path):
+    """With the run id, the newest version per source comes from the run's rows (and later
+    ones) and only the sources it could not fetch fresh from older nights: the same answer as
+    reading every night's log."""
+    from datetime import UTC, datetime, timedelta
+
+    from cnfiscal.catalog import Catalog, CatalogEntry
+    from cnfiscal.extract import PARSER_VERSION
+    from cnfiscal.ingest import versions_to_parse
+    from cnfiscal.warehouse.load import ensure_schema
+
+    night = datetime(2026, 3, 1, 2, tzinfo=UTC)
+    sha = {v: v * 64 for v in "abcdefgh"}
+    fetches = [  # (run, source, status, version, days before tonight)
+        ("r1", "s1", "fetched", "a", 2),
+        ("r2", "s1", "not_modified", "a", 1),
+        ("r3", "s1", "fetched", "b", 0),  # changed tonight: parse b
+        ("r2", "s2", "fetched", "c", 1),
+        ("r3", "s2", "not_modified", "c", 0),  # unchanged and loaded: skip
+        ("r1", "s3", "fetched", "d", 2),
+        ("r2", "s3", "fetched", "e", 1),  # fetched, never parsed (the run died)...
+        ("r3", "s3", "failed", None, 0),  # ...and gone tonight: e, from the older night
+        ("r1", "s4", "fetched", "f", 2),
+        ("r3", "s4", "cached", "f", 2),  # served from the cache, loaded: skip
+        ("r2", "s5", "fetched", "g", 1),  # not fetched tonight (another batch's run)
+        ("r3", "s6", "not_modified", "c", 0),
+        ("r4", "s6", "fetched", "h", -0.01),  # a later run already saw a newer version
+    ]
+    loaded = {("s1", "a"), ("s2", "c"), ("s3", "d"), ("s4", "f"), ("s5", "g"), ("s6", "c")}
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as con:
+        ensure_schema(con)
+        for run, source, status, version, days in fetches:
+            at = night - timedelta(days=days)
+            con.execute(
+                "insert into raw.fetches (run_id, source_id, location, status, sha256, "
+                "fetched_at) values (?, ?, ?, ?, ?, ?)",
+                [run, source, f"{source}.txt", status, sha.get(version), at],
+            )
+        for source, version in loaded:
+            con.execute(
+                "insert into raw.documents (document_id, source_id, location, sha256, "
+                "fetched_at, parsed_at, valid_from, parser_version, fact_count, error_count, "
+                "is_current) values (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, true)",
+                [f"{source}@{sha[version][:12]}", source, f"{source}.txt", sha[version]]
+                + [night] * 3
+                + [PARSER_VERSION],
+            )
+        ids = ["s1", "s2", "s3", "s4", "s5", "s6"]
+        catalog = Catalog(tmp_path / "catalog.csv", [CatalogEntry(i, f"{i}.txt") for i in ids], [])
+
+        def plan(**kw):
+            todo, skipped = versions_to_parse(con, catalog, tmp_path / "cache", **kw)
+            return [(t.source_id, t.sha256) for t in todo], skipped
+
+        whole = plan()
+        assert whole == ([("s1", sha["b"]), ("s3", sha["e"]), ("s6", sha["h"])], 3)
+        assert plan(run_id="r3") == whole
+        assert plan(run_id="no such run") == whole
+        assert plan(run_id="r3", force=True) == plan(force=True)
+        # Nothing left behind for the next call on this connection.
+        assert not con.execute("select * from duckdb_tables() where temporary").fetchall()
