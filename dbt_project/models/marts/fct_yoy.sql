@@ -1,4 +1,4 @@
-{{ incremental_by('agency', "coalesce(agency_id, '')") }}
+{{ incremental_by('agency', 'agency_id') }}
 -- Every change a report states against an earlier year (delta, pct_change), checked against
 -- the earlier year's own report where the warehouse holds it (the same agency, or its
 -- predecessor in the lineage), else against the prior value the report itself writes, else
@@ -11,13 +11,13 @@ changes as (
     select * from facts
     where measure in ('delta', 'pct_change')
         and compare_year is not null
-        and compare_year < year {{ changed_only('agency', "coalesce(agency_id, '')") }}
+        and compare_year < year {{ changed_only('agency', 'agency_id') }}
 ),
 
 current_amounts as (
     select document_id, statement, item, scope, basis, year, value as current_value
     from facts
-    where measure = 'amount' {{ changed_only('agency', "coalesce(agency_id, '')") }}
+    where measure = 'amount' {{ changed_only('agency', 'agency_id') }}
 ),
 
 -- An agency's own id and the ids of its predecessors: a report of the predecessor is the
@@ -42,7 +42,7 @@ prior_reports as (
     from facts
     inner join agency_lineage on facts.agency_id = agency_lineage.prior_agency_id
     where facts.measure = 'amount' and facts.report_year = facts.year
-        {{ changed_only('agency', "coalesce(agency_lineage.agency_id, '')") }}
+        {{ changed_only('agency', 'agency_lineage.agency_id') }}
     qualify row_number() over (
         partition by agency_lineage.agency_id, facts.statement, facts.item, facts.scope,
             facts.basis, facts.year
@@ -53,7 +53,7 @@ prior_reports as (
 same_report_priors as (
     select document_id, statement, item, scope, basis, year, value as prior_value_in_report
     from facts
-    where measure = 'amount' {{ changed_only('agency', "coalesce(agency_id, '')") }}
+    where measure = 'amount' {{ changed_only('agency', 'agency_id') }}
 ),
 
 joined as (

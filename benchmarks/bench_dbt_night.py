@@ -1,0 +1,98 @@
+"""dbt night benchmark: one incremental `dbt build` after ~1 % of the reports changed, on a copy
+of an existing build file, with the time of every node (where a night's dbt time goes).
+
+    .venv/bin/python benchmarks/bench_dbt_night.py BUILD_FILE [--changed PCT] [--top N]
+                                                   [--work DIR] [--full-refresh]
+
+BUILD_FILE (e.g. the warehouse/build/cnfiscal.duckdb of a bench_load run) is copied into DIR
+(default: a temp dir, removed) and never written. A first `dbt build` settles the copy (the
+partial parse for its path, the change record); then the current reports with
+hash(document_id) % round(100 / PCT) = 0 get their parse time moved by a second, which every
+mart reads as a reparse of those reports, and `dbt build` runs again: its wall time (dbt start
+included), the nodes' total by kind, and the slowest nodes from target/run_results.json.
+--full-refresh times `dbt build --full-refresh` on the changed copy afterwards, for scale.
+Issue 18: at 100,000 reports, 1 % changed, the dbt step should take ≤ ~10 s. Load only: the
+corpus is synthetic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+DBT_DIR = ROOT / "dbt_project"
+DBT = Path(sys.executable).parent / "dbt"
+
+
+def dbt(db: Path, work: Path, *args: str) -> tuple[float, list[dict]]:
+    env = dict(os.environ, CNFISCAL_DUCKDB_PATH=str(db))
+    cmd = [str(DBT), *args, "--profiles-dir", str(DBT_DIR), "--project-dir", str(DBT_DIR)]
+    cmd += ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"dbt {' '.join(args)} failed:\n{done.stdout[-4000:]}")
+    results = json.loads((work / "target" / "run_results.json").read_text("utf-8"))["results"]
+    return wall, results
+
+
+def touch_reports(db: Path, pct: float) -> int:
+    modulo = max(1, round(100 / pct))
+    with duckdb.connect(str(db)) as con:
+        return len(
+            con.execute(
+                "update raw.documents set parsed_at = parsed_at + interval 1 second "
+                f"where is_current and hash(document_id) % {modulo} = 0 returning document_id"
+            ).fetchall()
+        )
+
+
+def report(label: str, wall: float, results: list[dict], top: int) -> None:
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for r in results:
+        by_kind[r["unique_id"].split(".")[0]].append(r["execution_time"])
+    kinds = ", ".join(f"{k} {sum(v):.2f}s ({len(v)})" for k, v in sorted(by_kind.items()))
+    nodes = sum(sum(v) for v in by_kind.values())
+    print(f"[{label}] wall {wall:.2f}s, nodes {nodes:.2f}s: {kinds}")
+    for r in sorted(results, key=lambda r: -r["execution_time"])[:top]:
+        print(f"   {r['execution_time']:7.3f}s  {r['unique_id']}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("build_file", type=Path)
+    ap.add_argument("--changed", type=float, default=1.0, help="percent of reports (default 1)")
+    ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--work", type=Path)
+    ap.add_argument("--full-refresh", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cnfiscal-dbt-night-") as tmp:
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        db = work / "cnfiscal.duckdb"
+        shutil.copyfile(args.build_file, db)
+        report("settle", *dbt(db, work, "build"), top=0)
+        touched = touch_reports(db, args.changed)
+        with duckdb.connect(str(db), read_only=True) as con:
+            current = con.execute("select count(*) from raw.documents where is_current")
+            print(f"== {touched} of {current.fetchone()[0]} current reports reparsed")
+        report(f"{args.changed:g} % changed", *dbt(db, work, "build"), top=args.top)
+        if args.full_refresh:
+            report("full refresh", *dbt(db, work, "build", "--full-refresh"), top=args.top)
+    print(f"== load avg {os.getloadavg()[0]:.1f} (2 shared cores: compare within one run)")
+
+
+if __name__ == "__main__":
+    main()
