@@ -2,7 +2,7 @@
 of an existing build file, with the time of every node (where a night's dbt time goes).
 
     .venv/bin/python benchmarks/bench_dbt_night.py BUILD_FILE [--changed PCT] [--top N]
-                                                   [--work DIR] [--full-refresh]
+                                                   [--work DIR] [--full-refresh] [--dagster]
 
 BUILD_FILE (e.g. the warehouse/build/cnfiscal.duckdb of a bench_load run) is copied into DIR
 (default: a temp dir, removed) and never written. A first `dbt build` settles the copy (the
@@ -11,6 +11,10 @@ hash(document_id) % round(100 / PCT) = 0 get their parse time moved by a second,
 mart reads as a reparse of those reports, and `dbt build` runs again: its wall time (dbt start
 included), the nodes' total by kind, and the slowest nodes from target/run_results.json.
 --full-refresh times `dbt build --full-refresh` on the changed copy afterwards, for scale.
+--dagster runs each build as the pipeline's dbt step instead (cnfiscal_dbt_assets through
+dagster-dbt, in process: release of quarantined reports, the full-refresh check, the event stream
+and asset checks included) and prints that step's time as `cnfiscal run` reports it; the copy's
+build stamp is set to the current transform code first, as after a night on this code.
 Issue 18: at 100,000 reports, 1 % changed, the dbt step should take ≤ ~10 s. Load only: the
 corpus is synthetic.
 """
@@ -31,6 +35,7 @@ from pathlib import Path
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 DBT_DIR = ROOT / "dbt_project"
 DBT = Path(sys.executable).parent / "dbt"
 
@@ -46,6 +51,37 @@ def dbt(db: Path, work: Path, *args: str) -> tuple[float, list[dict]]:
         sys.exit(f"dbt {' '.join(args)} failed:\n{done.stdout[-4000:]}")
     results = json.loads((work / "target" / "run_results.json").read_text("utf-8"))["results"]
     return wall, results
+
+
+def dagster_step(db: Path, work: Path) -> tuple[float, list[dict]]:
+    """The pipeline's dbt step on `db`: (its duration, the run_results of its dbt call)."""
+    from dagster import DagsterInstance
+
+    from cnfiscal.settings import Settings
+    from pipelines.assets.dbt import cnfiscal_dbt_assets
+    from pipelines.definitions import build_defs
+
+    settings = Settings(work / "warehouse", work / "catalog.yaml", build_db_path=db)
+    job = build_defs(settings).resolve_implicit_global_asset_job_def()
+    instance = DagsterInstance.ephemeral()
+    result = job.execute_in_process(
+        asset_selection=list(cnfiscal_dbt_assets.keys), instance=instance, raise_on_error=False
+    )
+    if not result.success:
+        sys.exit(f"dbt step failed: {result.get_failed_step_keys()}")
+    step = next(e for e in result.all_events if e.event_type_value == "STEP_SUCCESS")
+    calls = (DBT_DIR / "target").glob("*/run_results.json")
+    latest = max(calls, key=lambda p: p.stat().st_mtime)
+    results = json.loads(latest.read_text("utf-8"))["results"]
+    return step.event_specific_data.duration_ms / 1000, results
+
+
+def stamp_current_code(db: Path) -> None:
+    """Record the current transform code as the one the copy was last published with."""
+    from cnfiscal.warehouse.state import raw_fingerprint, record_build_state, transform_fingerprint
+
+    with duckdb.connect(str(db)) as con:
+        record_build_state(con, f"{raw_fingerprint(con)}/{transform_fingerprint()}")
 
 
 def touch_reports(db: Path, pct: float) -> int:
@@ -77,18 +113,27 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--work", type=Path)
     ap.add_argument("--full-refresh", action="store_true")
+    ap.add_argument("--dagster", action="store_true", help="time the pipeline's dbt step")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="cnfiscal-dbt-night-") as tmp:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         db = work / "cnfiscal.duckdb"
         shutil.copyfile(args.build_file, db)
-        report("settle", *dbt(db, work, "build"), top=0)
+        if args.dagster:
+            os.environ["CNFISCAL_DUCKDB_PATH"] = str(db)  # the dbt project is parsed for it
+            stamp_current_code(db)
+
+        def build():
+            return dagster_step(db, work) if args.dagster else dbt(db, work, "build")
+
+        report("settle", *build(), top=0)
         touched = touch_reports(db, args.changed)
         with duckdb.connect(str(db), read_only=True) as con:
             current = con.execute("select count(*) from raw.documents where is_current")
             print(f"== {touched} of {current.fetchone()[0]} current reports reparsed")
-        report(f"{args.changed:g} % changed", *dbt(db, work, "build"), top=args.top)
+        label = f"{args.changed:g} % changed" + (", dagster step" if args.dagster else "")
+        report(label, *build(), top=args.top)
         if args.full_refresh:
             report("full refresh", *dbt(db, work, "build", "--full-refresh"), top=args.top)
     print(f"== load avg {os.getloadavg()[0]:.1f} (2 shared cores: compare within one run)")

@@ -3,12 +3,10 @@
 -- the earlier year's own report where the warehouse holds it (the same agency, or its
 -- predecessor in the lineage), else against the prior value the report itself writes, else
 -- with the prior value the stated change implies.
-with facts as (
+-- Each part reads int_facts_published itself, not a CTE of it: the changed agencies' filter then
+-- reaches each scan, where a CTE read four times is materialised whole first.
+with changes as (
     select * from {{ ref('int_facts_published') }}
-),
-
-changes as (
-    select * from facts
     where measure in ('delta', 'pct_change')
         and compare_year is not null
         and compare_year < year {{ changed_only('agency', 'agency_id') }}
@@ -16,7 +14,7 @@ changes as (
 
 current_amounts as (
     select document_id, statement, item, scope, basis, year, value as current_value
-    from facts
+    from {{ ref('int_facts_published') }}
     where measure = 'amount' {{ changed_only('agency', 'agency_id') }}
 ),
 
@@ -24,7 +22,10 @@ current_amounts as (
 -- successor's prior-year report.
 agency_lineage as (
     select agency_id, agency_id as prior_agency_id
-    from (select distinct agency_id from facts where agency_id is not null)
+    from (
+        select distinct agency_id from {{ ref('int_facts_published') }}
+        where agency_id is not null {{ changed_only('agency', 'agency_id') }}
+    )
     union all
     select successor_agency_id, predecessor_agency_id from {{ ref('int_agency_lineage') }}
 ),
@@ -39,7 +40,7 @@ prior_reports as (
         facts.year,
         facts.value as prior_value_reported,
         facts.document_id as prior_document_id
-    from facts
+    from {{ ref('int_facts_published') }} as facts
     inner join agency_lineage on facts.agency_id = agency_lineage.prior_agency_id
     where facts.measure = 'amount' and facts.report_year = facts.year
         {{ changed_only('agency', 'agency_lineage.agency_id') }}
@@ -52,7 +53,7 @@ prior_reports as (
 
 same_report_priors as (
     select document_id, statement, item, scope, basis, year, value as prior_value_in_report
-    from facts
+    from {{ ref('int_facts_published') }}
     where measure = 'amount' {{ changed_only('agency', 'agency_id') }}
 ),
 
