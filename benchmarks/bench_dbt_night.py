@@ -1,15 +1,20 @@
-"""dbt night benchmark: one incremental `dbt build` after ~1 % of the reports changed, on a copy
-of an existing build file, with the time of every node (where a night's dbt time goes).
+"""Night benchmark of dbt and the exports: one incremental `dbt build` after ~1 % of the reports
+were reparsed, on a copy of an existing build file, with the time of every node (where a night's
+dbt time goes), then the Parquet/CSV exports of the changed marts.
 
     .venv/bin/python benchmarks/bench_dbt_night.py BUILD_FILE [--changed PCT] [--top N]
-                                                   [--work DIR] [--full-refresh] [--dagster]
+                      [--work DIR] [--full-refresh] [--dagster] [--exports] [--latest-year]
 
 BUILD_FILE (e.g. the warehouse/build/cnfiscal.duckdb of a bench_load run) is copied into DIR
 (default: a temp dir, removed) and never written. A first `dbt build` settles the copy (the
 partial parse for its path, the change record); then the current reports with
-hash(document_id) % round(100 / PCT) = 0 get their parse time moved by a second, which every
-mart reads as a reparse of those reports, and `dbt build` runs again: its wall time (dbt start
-included), the nodes' total by kind, and the slowest nodes from target/run_results.json.
+hash(document_id) % round(100 / PCT) = 0 count as reparsed: their parse time moves by a second
+and their facts' evidence gains a character (a report read one sentence differently), and
+`dbt build` runs again: its wall time (dbt start included), the nodes' total by kind, and the
+slowest nodes from target/run_results.json. --latest-year picks the reparsed reports among those
+of the latest fiscal year only (new reports mostly are; the random pick touches every year).
+--exports also writes the exports of the settled copy (a set to reuse from), then times the
+export of the changed marts, with how many files it wrote and linked.
 --full-refresh times `dbt build --full-refresh` on the changed copy afterwards, for scale.
 --dagster runs each build as the pipeline's dbt step instead (cnfiscal_dbt_assets through
 dagster-dbt, in process: release of quarantined reports, the full-refresh check, the event stream
@@ -84,15 +89,32 @@ def stamp_current_code(db: Path) -> None:
         record_build_state(con, f"{raw_fingerprint(con)}/{transform_fingerprint()}")
 
 
-def touch_reports(db: Path, pct: float) -> int:
+def touch_reports(db: Path, pct: float, latest_year: bool) -> int:
     modulo = max(1, round(100 / pct))
+    year = "and fiscal_year = (select max(fiscal_year) from raw.documents)" if latest_year else ""
     with duckdb.connect(str(db)) as con:
-        return len(
-            con.execute(
-                "update raw.documents set parsed_at = parsed_at + interval 1 second "
-                f"where is_current and hash(document_id) % {modulo} = 0 returning document_id"
-            ).fetchall()
+        docs = con.execute(
+            "update raw.documents set parsed_at = parsed_at + interval 1 second "
+            f"where is_current and hash(document_id) % {modulo} = 0 {year} returning document_id"
+        ).fetchall()
+        con.execute(
+            "update raw.facts set evidence = evidence || '。' where document_id in "
+            "(select unnest(?::varchar[]))",
+            [[d for (d,) in docs]],
         )
+    return len(docs)
+
+
+def export(db: Path, work: Path) -> str:
+    from cnfiscal.exports import export_marts
+
+    out = work / "exports"
+    before = {p: p.stat().st_ino for p in out.rglob("*.*")} if out.exists() else {}
+    start = time.perf_counter()
+    files = export_marts(db, out, manifest_path=DBT_DIR / "target" / "manifest.json")
+    wall = time.perf_counter() - start
+    linked = sum(1 for f in files if before.get(f.path) == f.path.stat().st_ino)
+    return f"{wall:.2f}s, {len(files) - linked} files written, {linked} linked"
 
 
 def report(label: str, wall: float, results: list[dict], top: int) -> None:
@@ -114,6 +136,8 @@ def main() -> None:
     ap.add_argument("--work", type=Path)
     ap.add_argument("--full-refresh", action="store_true")
     ap.add_argument("--dagster", action="store_true", help="time the pipeline's dbt step")
+    ap.add_argument("--exports", action="store_true", help="time the exports too")
+    ap.add_argument("--latest-year", action="store_true", help="reparse latest-year reports")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="cnfiscal-dbt-night-") as tmp:
         work = args.work or Path(tmp)
@@ -128,12 +152,16 @@ def main() -> None:
             return dagster_step(db, work) if args.dagster else dbt(db, work, "build")
 
         report("settle", *build(), top=0)
-        touched = touch_reports(db, args.changed)
+        if args.exports:
+            print(f"[exports, settled copy] {export(db, work)}")
+        touched = touch_reports(db, args.changed, args.latest_year)
         with duckdb.connect(str(db), read_only=True) as con:
             current = con.execute("select count(*) from raw.documents where is_current")
             print(f"== {touched} of {current.fetchone()[0]} current reports reparsed")
         label = f"{args.changed:g} % changed" + (", dagster step" if args.dagster else "")
         report(label, *build(), top=args.top)
+        if args.exports:
+            print(f"[exports, {label}] {export(db, work)}")
         if args.full_refresh:
             report("full refresh", *dbt(db, work, "build", "--full-refresh"), top=args.top)
     print(f"== load avg {os.getloadavg()[0]:.1f} (2 shared cores: compare within one run)")
