@@ -7,6 +7,7 @@ a mix of two runs and a crash never leaves a half-written exports folder.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -23,6 +24,9 @@ PARTITION_ROWS = 200_000  # above this a table with a year column is split by fi
 CSV_MAX_ROWS = 200_000  # Excel opens ~1M rows; keep CSVs well below that
 YEAR_COLUMNS = ("fiscal_year", "report_year", "year")
 BOM = b"\xef\xbb\xbf"
+# Part of every content key: bump it when the same rows would be written into other files
+# (compression, CSV form), so that no file of the older form is reused.
+FORMAT_VERSION = "1"
 
 
 @dataclass
@@ -59,44 +63,154 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _export_table(con, schema, table, out: Path, partition_rows, csv_max_rows) -> TableExport:
+@dataclass
+class _PreviousFile:
+    content_key: str
+    sha256: str
+    bytes: int
+
+
+class _PreviousSet:
+    """The set being replaced, as its datapackage.json and SHA256SUMS record it, and the files
+    linked from it into the new set (with their recorded sums)."""
+
+    def __init__(self, exports_dir: Path):
+        self.dir = exports_dir
+        self.files: dict[str, _PreviousFile] = {}
+        self.linked: dict[str, str] = {}
+        try:
+            package = json.loads((exports_dir / "datapackage.json").read_text(encoding="utf-8"))
+            sums = read_sums(exports_dir)
+        except (OSError, ValueError, IndexError):
+            return  # no set yet, or one this code cannot read: write everything
+        for r in package.get("resources", []):
+            if r.get("content_key") and r.get("path") in sums:
+                self.files[r["path"]] = _PreviousFile(
+                    r["content_key"], sums[r["path"]], r.get("file_bytes", -1)
+                )
+
+    def under(self, prefix: str) -> list[str]:
+        return sorted(rel for rel in self.files if rel.startswith(prefix))
+
+    def reuse(self, new_dir: Path, rels: list[str], key: str) -> bool:
+        """Hard-link the files `rels` into the new set if each holds the content `key` (and
+        its recorded size); no file of a set is ever written in place, so a link is a copy."""
+        old = [(rel, self.files.get(rel), self.dir / rel) for rel in rels]
+        if not rels or any(
+            f is None or f.content_key != key or not p.is_file() or p.stat().st_size != f.bytes
+            for _, f, p in old
+        ):
+            return False
+        for rel, f, path in old:
+            target = new_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, target)
+            except OSError:  # another file system, or no hard links there
+                shutil.copyfile(path, target)
+            self.linked[rel] = f.sha256
+        return True
+
+
+def _content_key(*parts) -> str:
+    """What a file is written from: export format, DuckDB, table, columns, layout, and the
+    rows (count and the sum of every row's 64-bit hash, which no row order changes)."""
+    text = "|".join(str(p) for p in (FORMAT_VERSION, duckdb.__version__, *parts))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _partition_label(value) -> str:
+    # the folder name DuckDB's PARTITION_BY gives a value (null: Hive's default partition)
+    return "__HIVE_DEFAULT_PARTITION__" if value is None else str(value)
+
+
+def _export_table(
+    con, schema, table, out: Path, previous: _PreviousSet, partition_rows, csv_max_rows
+) -> TableExport:
+    """Write one mart's files into `out`, or link those of the previous set whose rows are
+    unchanged: per year partition for a partitioned table, per table otherwise."""
     cols = _columns(con, schema, table)
     names = [c for c, _ in cols]
-    rows = con.execute(f"SELECT count(*) FROM {schema}.{_q(table)}").fetchall()[0][0]
-    t = TableExport(table, cols, rows)
     year_col = next((c for c in YEAR_COLUMNS if c in names), None)
+    group = f"CAST({_q(year_col)} AS VARCHAR)" if year_col else "NULL"
+    sums = con.execute(
+        f"SELECT {group}, count(*), sum(hash(t)::HUGEINT) FROM {schema}.{_q(table)} AS t GROUP BY 1"
+    ).fetchall()
+    rows = sum(n for _, n, _ in sums)
+    t = TableExport(table, cols, rows)
     src = f"SELECT * FROM {schema}.{_q(table)}"
+    write_csv = rows <= csv_max_rows
+    whole_key = _content_key(
+        table, cols, "csv" if write_csv else "", rows, sum(h for *_, h in sums)
+    )
     if year_col and rows > partition_rows:
-        extra = "" if year_col == "fiscal_year" else f", {_q(year_col)} AS fiscal_year"
-        con.execute(
-            f"COPY (SELECT *{extra} FROM {schema}.{_q(table)}) TO '{out / table}' "
-            "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (fiscal_year))"
-        )
-        for f in sorted((out / table).glob("fiscal_year=*/*.parquet")):
-            n = con.execute(f"SELECT count(*) FROM read_parquet('{f}')").fetchall()[0][0]
-            part = f.parent.name.split("=", 1)[1]
-            t.files.append((f.relative_to(out).as_posix(), "parquet", part, n, f.stat().st_size))
+        fresh = []
+        for value, n, digest in sums:
+            label = _partition_label(value)
+            key = _content_key(table, cols, "partition", year_col, label, n, digest)
+            prefix = f"{table}/fiscal_year={label}/"
+            rels = previous.under(prefix)
+            if previous.reuse(out, rels, key):
+                for rel in rels:
+                    size = (out / rel).stat().st_size
+                    t.files.append((rel, "parquet", label, n if len(rels) == 1 else -1, size))
+                    t.content_keys[rel] = key
+            else:
+                fresh.append((value, label, key))
+        if fresh:
+            extra = "" if year_col == "fiscal_year" else f", {_q(year_col)} AS fiscal_year"
+            labels = ", ".join(f"'{v}'" for v, _, _ in fresh if v is not None)
+            wanted = [f"CAST({_q(year_col)} AS VARCHAR) IN ({labels})"] if labels else []
+            if any(v is None for v, _, _ in fresh):
+                wanted.append(f"{_q(year_col)} IS NULL")
+            # the reused partitions' folders exist already: write the others beside them
+            con.execute(
+                f"COPY (SELECT *{extra} FROM {schema}.{_q(table)} WHERE {' OR '.join(wanted)}) "
+                f"TO '{out / table}' (FORMAT parquet, COMPRESSION zstd, "
+                "PARTITION_BY (fiscal_year), OVERWRITE_OR_IGNORE)"
+            )
+            counts = {_partition_label(v): n for v, n, _ in sums}
+            for _, label, key in fresh:
+                written = sorted((out / table).glob(f"fiscal_year={label}/*.parquet"))
+                for f in written:
+                    rel = f.relative_to(out).as_posix()
+                    n = counts[label] if len(written) == 1 else -1
+                    t.files.append((rel, "parquet", label, n, f.stat().st_size))
+                    t.content_keys[rel] = key
+        t.files.sort()
+        for i, (rel, fmt, label, n, size) in enumerate(t.files):
+            if n < 0:  # a partition in several files: count each file's rows
+                n = con.execute(f"SELECT count(*) FROM read_parquet('{out / rel}')").fetchall()
+                t.files[i] = (rel, fmt, label, n[0][0], size)
     else:
-        con.execute(f"COPY ({src}) TO '{out / table}.parquet' (FORMAT parquet, COMPRESSION zstd)")
-        size = (out / f"{table}.parquet").stat().st_size
-        t.files.append((f"{table}.parquet", "parquet", None, rows, size))
-    if rows <= csv_max_rows:
-        plain = out / f".{table}.csv"
-        nested = ("[", "STRUCT", "MAP")
-        csv_cols = ", ".join(
-            f"to_json({_q(c)}) AS {_q(c)}" if any(n in t.upper() for n in nested) else _q(c)
-            for c, t in cols
-        )  # lists and structs as JSON, which CSV readers (and frictionless) can parse
-        con.execute(
-            f"COPY (SELECT {csv_cols} FROM {schema}.{_q(table)}) TO '{plain}' "
-            "(FORMAT csv, HEADER true)"
-        )
-        with (out / f"{table}.csv").open("wb") as dst, plain.open("rb") as fh:
-            dst.write(BOM)  # Excel reads UTF-8 only with the BOM
-            shutil.copyfileobj(fh, dst)
-        plain.unlink()
-        t.files.append((f"{table}.csv", "csv", None, rows, (out / f"{table}.csv").stat().st_size))
+        rel = f"{table}.parquet"
+        if not previous.reuse(out, [rel], whole_key):
+            con.execute(f"COPY ({src}) TO '{out / rel}' (FORMAT parquet, COMPRESSION zstd)")
+        t.files.append((rel, "parquet", None, rows, (out / rel).stat().st_size))
+        t.content_keys[rel] = whole_key
+    if write_csv:
+        rel = f"{table}.csv"
+        if not previous.reuse(out, [rel], whole_key):
+            _write_csv(con, schema, table, cols, out)
+        t.files.append((rel, "csv", None, rows, (out / rel).stat().st_size))
+        t.content_keys[rel] = whole_key
     return t
+
+
+def _write_csv(con, schema, table, cols, out: Path) -> None:
+    plain = out / f".{table}.csv"
+    nested = ("[", "STRUCT", "MAP")
+    csv_cols = ", ".join(
+        f"to_json({_q(c)}) AS {_q(c)}" if any(n in t.upper() for n in nested) else _q(c)
+        for c, t in cols
+    )  # lists and structs as JSON, which CSV readers (and frictionless) can parse
+    con.execute(
+        f"COPY (SELECT {csv_cols} FROM {schema}.{_q(table)}) TO '{plain}' (FORMAT csv, HEADER true)"
+    )
+    with (out / f"{table}.csv").open("wb") as dst, plain.open("rb") as fh:
+        dst.write(BOM)  # Excel reads UTF-8 only with the BOM
+        shutil.copyfileobj(fh, dst)
+    plain.unlink()
 
 
 def _sources(con, catalog_path: Path | None) -> list[dict]:
@@ -106,15 +220,18 @@ def _sources(con, catalog_path: Path | None) -> list[dict]:
         from cnfiscal.catalog import load_catalog
 
         notes = {e.id: e.notes for e in load_catalog(catalog_path).entries}
+    # the time formatted by DuckDB, in UTC: a Python datetime per report costs more
     rows = con.execute(
-        "SELECT source_id, location, fetched_at, sha256 FROM marts.dim_document ORDER BY 1"
+        "SELECT source_id, location, "
+        "strftime(timezone('UTC', fetched_at), '%Y-%m-%dT%H:%M:%S.%f+00:00'), sha256 "
+        "FROM marts.dim_document ORDER BY 1"
     ).fetchall()
     return [
         {
             "title": notes.get(sid) or sid,
             "path": loc,
             "source_id": sid,
-            "fetched_at": fetched.isoformat() if fetched else None,
+            "fetched_at": fetched,
             "sha256": sha,
         }
         for sid, loc, fetched, sha in rows
@@ -150,44 +267,64 @@ def export_marts(
     partition_rows: int = PARTITION_ROWS,
     csv_max_rows: int = CSV_MAX_ROWS,
 ) -> list[ExportedFile]:
-    """Write the whole download set for `schema` and swap it in as exports_dir."""
+    """Write the whole download set for `schema` and swap it in as exports_dir. A file whose
+    rows are those the current set's file was written from is linked from it, not rewritten
+    (datapackage.json records each file's content key); SHA-256 is computed once per new file."""
     exports_dir.parent.mkdir(parents=True, exist_ok=True)
     recover(exports_dir)
+    previous = _PreviousSet(exports_dir)
     staging = exports_dir.parent / f".{exports_dir.name}.tmp-{os.getpid()}"
     staging.mkdir()
     try:
         with duckdb.connect(str(db_path), read_only=True) as con:
             tables = [
-                _export_table(con, schema, t, staging, partition_rows, csv_max_rows)
+                _export_table(con, schema, t, staging, previous, partition_rows, csv_max_rows)
                 for t in mart_tables(con, schema)
             ]
             sources = _sources(con, catalog_path) if schema == "marts" else []
         created = datetime.now(UTC).replace(microsecond=0).isoformat()
         descriptor = build_descriptor(tables, load_manifest(manifest_path), sources, created)
-        (staging / "datapackage.json").write_text(
-            json.dumps(descriptor, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
-        _write_sums(staging)
+        _write_descriptor(staging / "datapackage.json", descriptor)
+        sums = _write_sums(staging, known=previous.linked)
         swap_in(staging, exports_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    out = []
-    for t in tables:
-        for rel, fmt, part, rows, _ in t.files:
-            p = exports_dir / rel
-            out.append(ExportedFile(t.name, p, rows, p.stat().st_size, sha256_file(p), fmt, part))
-    return out
-
-
-def _write_sums(folder: Path) -> None:
-    """`sha256sum -c SHA256SUMS` format, every file of the set except itself."""
-    lines = [
-        f"{sha256_file(p)}  {p.relative_to(folder).as_posix()}"
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != "SHA256SUMS"
+    return [
+        ExportedFile(t.name, exports_dir / rel, rows, size, sums[rel], fmt, part)
+        for t in tables
+        for rel, fmt, part, rows, size in t.files
     ]
+
+
+def _write_descriptor(path: Path, descriptor: dict) -> None:
+    """Indented, but one compact line per source: the sources (one per report) are most of the
+    file, and json's indenting encoder is pure Python (100,000 sources: 0.35 s, against 0.24 s
+    for the lines with the C encoder)."""
+    sources = descriptor["sources"]
+    head = json.dumps({**descriptor, "sources": []}, ensure_ascii=False, indent=1)
+    before, empty, after = head.partition('\n "sources": [],')
+    if not sources or not empty:
+        path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=1), encoding="utf-8")
+        return
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(before + '\n "sources": [\n  ')
+        fh.write(",\n  ".join(map(encode, sources)))
+        fh.write("\n ]," + after)
+
+
+def _write_sums(folder: Path, known: dict[str, str] | None = None) -> dict[str, str]:
+    """`sha256sum -c SHA256SUMS` format, every file of the set except itself; `known` gives the
+    sums of files linked from the previous set. Returns {relative path: sha256}."""
+    sums = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and p.name != "SHA256SUMS":
+            rel = p.relative_to(folder).as_posix()
+            sums[rel] = (known or {}).get(rel) or sha256_file(p)
+    lines = [f"{sha}  {rel}" for rel, sha in sums.items()]
     (folder / "SHA256SUMS").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return sums
 
 
 def read_sums(exports_dir: Path) -> dict[str, str]:

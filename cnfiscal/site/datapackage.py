@@ -29,6 +29,7 @@ class TableExport:
     rows: int
     files: list[tuple[str, str, str | None, int]] = field(default_factory=list)
     # (relative path, format 'parquet'|'csv', partition value or None, rows, bytes)
+    content_keys: dict[str, str] = field(default_factory=dict)  # relative path: what it holds
 
 
 def table_schema_type(duck_type: str, fmt: str = "csv") -> str:
@@ -166,6 +167,7 @@ def build_descriptor(
                 "table": t.name,
                 "rows": rows,
                 "file_bytes": nbytes,
+                **({"content_key": t.content_keys[path]} if path in t.content_keys else {}),
                 "schema": schema,
             }
             if fmt == "csv":

@@ -4,7 +4,7 @@
 {% macro spending_by_class(scheme, class_dim) %}
 with facts as (
     select * from {{ ref('int_facts_published') }}
-    where statement = 'expenditure' and class_scheme = '{{ scheme }}' and agency_id is not null {{ changed_only('agency', "coalesce(agency_id, '')") }}
+    where statement = 'expenditure' and class_scheme = '{{ scheme }}' and agency_id is not null {{ changed_only('agency', 'agency_id') }}
 ),
 
 -- The report and scope each agency × year × basis is read from.

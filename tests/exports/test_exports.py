@@ -108,7 +108,7 @@ def test_a_failed_build_leaves_the_previous_set_untouched(small_db, tmp_path, mo
     _export(small_db, out)
     before = read_sums(out)
 
-    def boom(folder):
+    def boom(folder, **_):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(exports, "_write_sums", boom)
@@ -131,3 +131,90 @@ def test_keys_from_dbt_tests(manifest_dict):
     pk, fks = keys_from_manifest(manifest_dict, "dim_document", ["document_id", "source_id"])
     assert pk == ["document_id"]  # first unique column in table order
     assert fks == [{"fields": ["agency_id"], "resource": "dim_agency", "reference": ["agency_id"]}]
+
+
+def _inodes(folder):
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*.*")}
+
+
+def _assert_sums_right(out, files):
+    sums = read_sums(out)
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert set(sums) == on_disk - {"SHA256SUMS"}
+    for rel, sha in sums.items():
+        assert sha256_file(out / rel) == sha, rel
+    for f in files:
+        assert f.sha256 == sums[f.path.relative_to(out).as_posix()]
+
+
+def test_an_unchanged_set_is_linked_from_the_previous_one(small_db, tmp_path):
+    out = tmp_path / "exports"
+    _export(small_db, out, partition_rows=3)
+    before = _inodes(out)
+    files = _export(small_db, out, partition_rows=3)
+    after = _inodes(out)
+    data = {rel for rel in after if rel.endswith((".parquet", ".csv"))}
+    assert len(data) == 7 and {rel: after[rel] for rel in data} == {r: before[r] for r in data}
+    assert after["datapackage.json"] != before["datapackage.json"]  # written afresh each run
+    _assert_sums_right(out, files)
+    assert validate(out / "datapackage.json").valid
+
+
+def test_only_the_changed_partition_and_tables_are_rewritten(small_db, tmp_path):
+    out = tmp_path / "exports"
+    _export(small_db, out, partition_rows=3)
+    before = _inodes(out)
+    db, _ = small_db
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "update marts.fct_fiscal_facts set value = 121 "
+            "where document_id = 'd19@y' and fact_seq = 1"
+        )
+        con.execute(
+            "update marts.dim_agency set agency_name = '某区财政局（新）' where agency_id = 'a2'"
+        )
+    files = _export(small_db, out, partition_rows=3)
+    after = _inodes(out)
+    rewritten = {rel for rel in after if rel in before and after[rel] != before[rel]}
+    assert rewritten == {
+        "fct_fiscal_facts/fiscal_year=2019/data_0.parquet",
+        "fct_fiscal_facts.csv",  # the whole table in one file
+        "dim_agency.parquet",
+        "dim_agency.csv",
+        "datapackage.json",
+    }
+    _assert_sums_right(out, files)
+    glob = out / "fct_fiscal_facts" / "**" / "*.parquet"
+    with duckdb.connect() as con:
+        got = con.execute(
+            f"select fiscal_year, count(*), sum(value) from read_parquet('{glob}', "
+            "hive_partitioning = true) group by 1 order by 1"
+        ).fetchall()
+        name = con.execute(
+            f"select agency_name from read_csv('{out / 'dim_agency.csv'}') where agency_id = 'a2'"
+        ).fetchall()
+    assert got == [(2018, 2, Decimal("180.75")), (2019, 4, Decimal("221.3"))]
+    assert name == [("某区财政局（新）",)]
+    assert validate(out / "datapackage.json").valid
+
+
+def test_a_previous_file_that_is_not_as_recorded_is_rewritten(small_db, tmp_path):
+    out = tmp_path / "exports"
+    _export(small_db, out)
+    before = _inodes(out)
+    # another size than datapackage.json records: not the file the set was written with
+    (out / "dim_agency.csv").write_bytes((out / "dim_agency.csv").read_bytes() + b"\n")
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    for r in package["resources"]:  # a set from before content keys: nothing to reuse
+        if r["table"] == "dim_document":
+            del r["content_key"]
+    (out / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    files = _export(small_db, out)
+    after = _inodes(out)
+    assert {rel for rel in after if after[rel] != before.get(rel)} >= {
+        "dim_agency.csv",
+        "dim_document.parquet",
+        "dim_document.csv",
+    }
+    assert after["fct_fiscal_facts.parquet"] == before["fct_fiscal_facts.parquet"]
+    _assert_sums_right(out, files)

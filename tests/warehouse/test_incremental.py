@@ -142,13 +142,15 @@ def rounds(seeds_warehouse, tmp_path_factory):
     shutil.copyfile(seeds_warehouse, db)
     seed_doc = query(db, "select min(document_id) from marts.dim_document")[0][0]
     steps = [round_1, lambda con: round_2(con, seed_doc), round_3]
-    results = []
+    results, compiled = [], []
     for step in steps:
         with duckdb.connect(str(db)) as con:
             touched = step(con)
             _refresh_names(con)
         build = run_dbt(db, "build", work=work)
         assert build.returncode == 0, build.stdout[-4000:]
+        ran = json.loads((work / "target" / "run_results.json").read_text("utf-8"))["results"]
+        compiled.append({r["unique_id"]: r.get("compiled_code") or "" for r in ran})
         changes = "select key from meta.state_changes where kind = 'document'"
         named = {k for (k,) in query(db, changes)}
         incremental = work / "incremental.duckdb"
@@ -159,7 +161,7 @@ def rounds(seeds_warehouse, tmp_path_factory):
         results.append((touched, named, differences(incremental, db)))
         shutil.copyfile(incremental, db)  # the next round goes on from the incremental build
     manifest = json.loads((work / "target" / "manifest.json").read_text("utf-8"))
-    return results, manifest, db
+    return results, manifest, db, compiled, work
 
 
 @pytest.mark.parametrize("n", [0, 1, 2])
@@ -171,7 +173,7 @@ def test_incremental_marts_equal_a_full_refresh(rounds, n):
 
 
 def test_the_rounds_reach_the_marts(rounds):
-    _, _, db = rounds
+    db = rounds[2]
     # The successor's stated change is checked against the predecessor's newer report ...
     yoy = query(db, "select prior_value_reported, prior_document_id from marts.fct_yoy "
                     "where document_id = ?", S19)  # fmt: skip
@@ -187,7 +189,7 @@ def test_the_rounds_reach_the_marts(rounds):
 def test_every_incremental_model_is_built_before_the_state_record(rounds):
     """state_marts_built must come after every incremental model, or a failed model would be
     recorded as built and its changes never replayed."""
-    _, manifest, _ = rounds
+    manifest = rounds[1]
     incremental = {
         uid
         for uid, node in manifest["nodes"].items()
@@ -196,3 +198,72 @@ def test_every_incremental_model_is_built_before_the_state_record(rounds):
     assert len(incremental) >= 10
     record = manifest["nodes"]["model.cnfiscal.state_marts_built"]
     assert incremental <= set(record["depends_on"]["nodes"])
+
+
+def _compiled(compiled: dict[str, str], prefix: str) -> str:
+    (code,) = [c for uid, c in compiled.items() if uid.startswith(prefix)]
+    return code
+
+
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_tests_of_an_incremental_build_check_the_keys_it_replaced(rounds, n):
+    results, _, db, compiled, _ = rounds
+    _, named, _ = results[n]
+    scoped = _compiled(compiled[n], "test.cnfiscal.unique_combination_fct_fiscal_facts_")
+    assert named and all(f"'{doc}'" in scoped for doc in named)
+    others = {d for (d,) in query(db, "select document_id from marts.dim_document")} - named
+    assert others and not any(f"'{doc}'" in scoped for doc in others)
+    # a version of another report may hold the same source_id: that test reads every row
+    whole = _compiled(compiled[n], "test.cnfiscal.unique_dim_document_source_id")
+    assert "dim_document" in whole and "dbt_subquery" not in whole
+
+
+def test_a_scoped_test_fails_on_a_changed_key_and_reads_the_rest_only_when_asked(rounds):
+    """After the last round (N21 new, B20 removed, F20 released), a null value in one of N21's
+    facts fails the marts' not-null test; one in a report the round did not touch fails it
+    only with test_all_rows."""
+    db, work = rounds[2], rounds[4]
+    kept = work / "before_bad_rows.duckdb"
+    shutil.copyfile(db, kept)
+    untouched = query(db, "select min(document_id) from marts.fct_fiscal_facts "
+                          "where document_id not in (?, ?)", F20, N21)[0][0]  # fmt: skip
+    bad = "update marts.fct_fiscal_facts set value = null where document_id = ?"
+    test = ("test", "--select", "fct_fiscal_facts")
+    try:
+        with duckdb.connect(str(db)) as con:
+            con.execute(bad, [untouched])
+        assert run_dbt(db, *test, work=work).returncode == 0
+        every_row = run_dbt(db, *test, "--vars", "{test_all_rows: true}", work=work)
+        assert every_row.returncode != 0 and "not_null_columns_fct_fiscal_facts" in every_row.stdout
+        with duckdb.connect(str(db)) as con:
+            con.execute("update marts.fct_fiscal_facts set value = 1 where value is null")
+            con.execute(bad, [N21])
+        changed = run_dbt(db, *test, work=work)
+        assert changed.returncode != 0 and "not_null_columns_fct_fiscal_facts" in changed.stdout
+    finally:
+        shutil.copyfile(kept, db)
+
+
+def test_scoped_tests_sit_downstream_of_the_change_record(rounds):
+    """A scoped test reads state_changes when it runs (a test cannot ref() it from its config),
+    so its model must be built after state_changes; every incremental mart's tests are scoped
+    except dim_document's unique source_id."""
+    manifest = rounds[1]
+    nodes = manifest["nodes"]
+
+    def ancestors(uid, seen):
+        for parent in nodes.get(uid, {}).get("depends_on", {}).get("nodes", []):
+            if parent not in seen:
+                seen.add(parent)
+                ancestors(parent, seen)
+        return seen
+
+    tests = [n for n in nodes.values() if n["resource_type"] == "test" and n.get("attached_node")]
+    scoped = [t for t in tests if "__changed_" in (t["config"].get("where") or "")]
+    assert len(scoped) > 40
+    for t in scoped:
+        assert "model.cnfiscal.state_changes" in ancestors(t["attached_node"], set()), t["name"]
+    for t in tests:
+        model = nodes[t["attached_node"]]
+        if model["config"]["materialized"] == "incremental" and t not in scoped:
+            assert t["name"] == "unique_dim_document_source_id", t["name"]

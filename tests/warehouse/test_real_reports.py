@@ -67,7 +67,7 @@ def test_unlisted_codes_keep_the_name_as_written_and_their_level(real_warehouse)
         "from marts.fct_spending_by_function where length(class_code) = 7",
     )
     assert rows
-    for code, level, parent, name, written in rows:
+    for code, level, parent, name, _written in rows:
         assert (level, parent) == ("项", code[:5]) and name, (code, name)
     # a 项 the vocabulary does not list is named as the report writes it
     assert any(name == written for _, _, _, name, written in rows)

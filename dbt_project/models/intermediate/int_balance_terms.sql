@@ -30,24 +30,23 @@ matched as (
             (terms.role = 'total' and facts.item = terms.item_pattern)
             or (terms.role = 'part' and facts.item like terms.item_pattern)
         )
-),
-
-stated_items as (
-    select distinct document_id, statement, scope, basis, year, measure, item from facts
 )
 
+-- The parent line is looked up in int_facts_published itself, not in a CTE of it: a filter on
+-- document_id (an incremental mart's changed reports) then reaches both scans, where a CTE read
+-- twice is materialised whole first.
 select
     matched.*,
     not exists (
         select 1
-        from stated_items
+        from {{ ref('int_facts_published') }} as stated
         where matched.role = 'part'
-            and stated_items.document_id = matched.document_id
-            and stated_items.statement = matched.statement
-            and stated_items.scope = matched.scope
-            and stated_items.basis = matched.basis
-            and stated_items.year = matched.year
-            and stated_items.measure = matched.measure
-            and stated_items.item = matched.parent_item
+            and stated.document_id = matched.document_id
+            and stated.statement = matched.statement
+            and stated.scope = matched.scope
+            and stated.basis = matched.basis
+            and stated.year = matched.year
+            and stated.measure = matched.measure
+            and stated.item = matched.parent_item
     ) as counted
 from matched

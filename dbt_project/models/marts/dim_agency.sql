@@ -1,9 +1,9 @@
-{{ incremental_by('agency', "coalesce(agency_id, '')") }}
+{{ incremental_by('agency', 'agency_id') }}
 -- One row per real-world agency: named by a published report, or linked to one by the lineage
 -- vocabulary (a predecessor whose own reports the warehouse does not hold).
 with names as (
     select * from {{ ref('stg_agency_names') }}
-    where true {{ changed_only('agency', "coalesce(agency_id, '')") }}
+    where true {{ changed_only('agency', 'agency_id') }}
 ),
 
 published_names as (

@@ -1,11 +1,11 @@
-{{ incremental_by('agency', "coalesce(agency_id, '')") }}
+{{ incremental_by('agency', 'agency_id') }}
 -- Names over time: each way an agency is written, with the fiscal years the published reports
 -- use it in (SCD type 2 in fiscal time; snapshots/agency_names_snapshot keeps load time).
 with published_names as (
     select names.agency_id, names.name_as_written, documents.fiscal_year, documents.document_id
     from {{ ref('stg_agency_names') }} as names
     inner join {{ ref('int_documents_published') }} as documents using (document_id)
-    where true {{ changed_only('agency', "coalesce(names.agency_id, '')") }}
+    where true {{ changed_only('agency', 'names.agency_id') }}
 ),
 
 periods as (

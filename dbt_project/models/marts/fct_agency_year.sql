@@ -1,4 +1,4 @@
-{{ incremental_by('agency', "coalesce(agency_id, '')") }}
+{{ incremental_by('agency', 'agency_id') }}
 {%- set money = [
     'income_total', 'expenditure_total', 'basic', 'project', 'personnel', 'public_funds',
     'three_public_total', 'three_public_overseas', 'three_public_reception',
@@ -13,7 +13,7 @@
 -- int_agency_year_metrics).
 with metric_values as (
     select * from {{ ref('int_agency_year_metrics') }}
-    where true {{ changed_only('agency', "coalesce(agency_id, '')") }}
+    where true {{ changed_only('agency', 'agency_id') }}
 ),
 
 pivoted as (

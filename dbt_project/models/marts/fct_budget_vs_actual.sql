@@ -1,11 +1,11 @@
-{{ incremental_by('agency', "coalesce(agency_id, '')") }}
+{{ incremental_by('agency', 'agency_id') }}
 -- The budget against the outturn for the same agency × fiscal year × line: the budget figure
 -- from the preferred report stating it (the budget report, else a later report quoting the
 -- budget) against the actual figure (final accounts, else the performance report), with the
 -- execution rate and the report's own stated difference against the budget where it gives one.
 with amounts as (
     select * from {{ ref('int_facts_preferred') }}
-    where measure = 'amount' and unit = '万元' {{ changed_only('agency', "coalesce(agency_id, '')") }}
+    where measure = 'amount' and unit = '万元' {{ changed_only('agency', 'agency_id') }}
 ),
 
 budgets as (
@@ -20,7 +20,7 @@ stated_differences as (
     select agency_id, year, statement, item, scope, value as stated_delta_vs_budget
     from {{ ref('int_facts_published') }}
     where measure = 'delta' and basis = 'actual'
-        and compare_basis = 'budget' and compare_year = year {{ changed_only('agency', "coalesce(agency_id, '')") }}
+        and compare_basis = 'budget' and compare_year = year {{ changed_only('agency', 'agency_id') }}
     qualify row_number() over (
         partition by agency_id, year, statement, item, scope
         order by {{ report_preference('year', 'basis', 'doc_kind', 'report_year', 'document_id') }}

@@ -1,16 +1,16 @@
-{{ incremental_by('agency', "coalesce(agency_id, '')") }}
+{{ incremental_by('agency', 'agency_id') }}
 -- What an agency achieved against what it spent: each volume indicator achieved in a year
 -- (people served, cases handled; measure count) beside the agency's actual expenditure total
 -- that year (fct_agency_year), as units per 万元 and 元 per unit.
 with results as (
     select * from {{ ref('fct_performance') }}
-    where basis = 'actual' and measure = 'count' and value > 0 {{ changed_only('agency', "coalesce(agency_id, '')") }}
+    where basis = 'actual' and measure = 'count' and value > 0 {{ changed_only('agency', 'agency_id') }}
 ),
 
 spending as (
     select agency_id, fiscal_year, expenditure_total_wan_yuan, expenditure_scope
     from {{ ref('fct_agency_year') }}
-    where basis = 'actual' and expenditure_total_wan_yuan > 0 {{ changed_only('agency', "coalesce(agency_id, '')") }}
+    where basis = 'actual' and expenditure_total_wan_yuan > 0 {{ changed_only('agency', 'agency_id') }}
 )
 
 select

@@ -1,30 +1,31 @@
-{{ incremental_by('agency', "coalesce(agency_id, '')") }}
+{{ incremental_by('agency', 'agency_id') }}
 -- Every change a report states against an earlier year (delta, pct_change), checked against
 -- the earlier year's own report where the warehouse holds it (the same agency, or its
 -- predecessor in the lineage), else against the prior value the report itself writes, else
 -- with the prior value the stated change implies.
-with facts as (
+-- Each part reads int_facts_published itself, not a CTE of it: the changed agencies' filter then
+-- reaches each scan, where a CTE read four times is materialised whole first.
+with changes as (
     select * from {{ ref('int_facts_published') }}
-),
-
-changes as (
-    select * from facts
     where measure in ('delta', 'pct_change')
         and compare_year is not null
-        and compare_year < year {{ changed_only('agency', "coalesce(agency_id, '')") }}
+        and compare_year < year {{ changed_only('agency', 'agency_id') }}
 ),
 
 current_amounts as (
     select document_id, statement, item, scope, basis, year, value as current_value
-    from facts
-    where measure = 'amount' {{ changed_only('agency', "coalesce(agency_id, '')") }}
+    from {{ ref('int_facts_published') }}
+    where measure = 'amount' {{ changed_only('agency', 'agency_id') }}
 ),
 
 -- An agency's own id and the ids of its predecessors: a report of the predecessor is the
 -- successor's prior-year report.
 agency_lineage as (
     select agency_id, agency_id as prior_agency_id
-    from (select distinct agency_id from facts where agency_id is not null)
+    from (
+        select distinct agency_id from {{ ref('int_facts_published') }}
+        where agency_id is not null {{ changed_only('agency', 'agency_id') }}
+    )
     union all
     select successor_agency_id, predecessor_agency_id from {{ ref('int_agency_lineage') }}
 ),
@@ -39,10 +40,10 @@ prior_reports as (
         facts.year,
         facts.value as prior_value_reported,
         facts.document_id as prior_document_id
-    from facts
+    from {{ ref('int_facts_published') }} as facts
     inner join agency_lineage on facts.agency_id = agency_lineage.prior_agency_id
     where facts.measure = 'amount' and facts.report_year = facts.year
-        {{ changed_only('agency', "coalesce(agency_lineage.agency_id, '')") }}
+        {{ changed_only('agency', 'agency_lineage.agency_id') }}
     qualify row_number() over (
         partition by agency_lineage.agency_id, facts.statement, facts.item, facts.scope,
             facts.basis, facts.year
@@ -52,8 +53,8 @@ prior_reports as (
 
 same_report_priors as (
     select document_id, statement, item, scope, basis, year, value as prior_value_in_report
-    from facts
-    where measure = 'amount' {{ changed_only('agency', "coalesce(agency_id, '')") }}
+    from {{ ref('int_facts_published') }}
+    where measure = 'amount' {{ changed_only('agency', 'agency_id') }}
 ),
 
 joined as (
