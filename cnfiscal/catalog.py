@@ -13,7 +13,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
+import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -116,12 +118,52 @@ def _add_rows(rows, label, entries, problems, seen, catalog_locations=None) -> N
 
 
 def load_catalog(path: str | Path) -> Catalog:
+    """The catalog at `path` with its discovered entries. Read once per process while neither
+    file changes: `cnfiscal run` reads it in the precheck and again in several steps of the
+    job it runs in the same process (each a copy: callers may change their lists)."""
+    global _last
     path = Path(path).resolve()
+    extra = discovered_path(path)
+    key = _version_key(path, extra)
+    if key is not None and _last is not None and _last[0] == key:
+        cached = _last[1]
+        return Catalog(cached.path, list(cached.entries), list(cached.problems))
+    catalog = _read_catalog(path, extra)
+    if key is not None:
+        _last = (key, Catalog(path, list(catalog.entries), list(catalog.problems)))
+    return catalog
+
+
+# The last catalog read, keyed by its files' versions (_version_key).
+_last: tuple[tuple, Catalog] | None = None
+# A file modified this recently may change again within its timestamp's granularity unseen
+# (as the fetch cache's RACY_NS): not remembered.
+_SETTLED_NS = 2_000_000_000
+
+
+def _version_key(path: Path, extra: Path) -> tuple | None:
+    """Which versions of the catalog file and its discovered file these are; None when one
+    was just written (or cannot be stat'ed: the read says why)."""
+    key: list = [str(path)]
+    for file in (path, extra):
+        try:
+            st = os.stat(file)
+        except FileNotFoundError:
+            key.append(None)
+            continue
+        except OSError:
+            return None
+        if time.time_ns() - st.st_mtime_ns < _SETTLED_NS:
+            return None
+        key.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(key)
+
+
+def _read_catalog(path: Path, extra: Path) -> Catalog:
     entries: list[CatalogEntry] = []
     problems: list[str] = []
     seen: set[str] = set()
     _add_rows(_rows(path), "entry ", entries, problems, seen)
-    extra = discovered_path(path)
     if extra != path and extra.is_file():
         try:
             rows = _rows(extra)

@@ -147,9 +147,14 @@ def agency_region(name: str, region: str | None = None) -> Region | None:
 def agency_id(name: str, region: str | None = None) -> str:
     """Stable id: a short hash of the region code and the canonical name. The region code
     keeps apart same-named agencies of same-named counties (朝阳区 in 北京 and 长春)."""
+    return resolve_agency(name, region)[2]
+
+
+def resolve_agency(name: str, region: str | None = None) -> tuple[str, Region | None, str]:
+    """canonical_agency, agency_region and agency_id at once: one fold, not three."""
     canonical, place = _resolve(name, region)
     key = f"{place.code if place else ''}|{canonical}"
-    return "ag_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+    return canonical, place, "ag_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

@@ -249,10 +249,13 @@ def replace_documents(con: duckdb.DuckDBPyConnection, versions: list[ParsedVersi
             "CREATE OR REPLACE TEMP TABLE _prior AS SELECT document_id, valid_from "
             "FROM raw.documents WHERE document_id IN (SELECT document_id FROM _new_docs)"
         )
-        for table in ("facts", "parse_issues", "documents"):
-            con.execute(
-                f"DELETE FROM raw.{table} WHERE document_id IN (SELECT document_id FROM _new_docs)"
-            )
+        # Only a version loaded before (a re-parse) has rows to replace; a new version has
+        # none, and each DELETE would scan raw.facts whole (millions of rows at 100,000).
+        if con.execute("SELECT count(*) FROM _prior").fetchone()[0]:
+            for table in ("facts", "parse_issues", "documents"):
+                con.execute(
+                    f"DELETE FROM raw.{table} WHERE document_id IN (SELECT document_id FROM _prior)"
+                )
         con.execute(
             "UPDATE raw.documents SET valid_to = n.parsed_at, is_current = false "
             "FROM _new_docs n WHERE raw.documents.source_id = n.source_id "

@@ -9,7 +9,9 @@ run that died after parsing still rebuilds and publishes next time.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
+import os
 from pathlib import Path
 
 import duckdb
@@ -30,15 +32,32 @@ TRANSFORM_GLOBS = [
 ]
 
 
+# dbt's own output and packages, not the project's code.
+SKIPPED_DIRS = {"target", "dbt_packages", "logs"}
+
+
 def transform_fingerprint(root: Path = REPO_ROOT) -> str:
     digest = hashlib.sha256()
     for folder, pattern in TRANSFORM_GLOBS:
-        for path in sorted((root / folder).glob(pattern)):
+        for path in _matching(root / folder, pattern):
             rel = path.relative_to(root)
-            if {"target", "dbt_packages", "logs"} & set(rel.parts):
+            if SKIPPED_DIRS & set(rel.parts):
                 continue
             digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
+
+
+def _matching(folder: Path, pattern: str) -> list[Path]:
+    """sorted(folder.glob(pattern)), but a recursive pattern does not walk into SKIPPED_DIRS:
+    dbt's target/ holds some 2,000 compiled files, and this runs a few times a night."""
+    if not pattern.startswith("**/"):
+        return sorted(folder.glob(pattern))
+    name = pattern.removeprefix("**/")
+    found = []
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
+        found += [Path(top, f) for f in files if fnmatch.fnmatchcase(f, name)]
+    return sorted(found)
 
 
 def raw_fingerprint(con: duckdb.DuckDBPyConnection) -> str:

@@ -3,7 +3,7 @@
 from dagster import AssetExecutionContext, MaterializeResult, asset
 from dagster_duckdb import DuckDBResource
 
-from cnfiscal.warehouse.agency_names import agency_name_rows, write_agency_names
+from cnfiscal.warehouse.agency_names import refresh_agency_names
 
 
 @asset(
@@ -18,19 +18,17 @@ from cnfiscal.warehouse.agency_names import agency_name_rows, write_agency_names
 )
 def raw_agency_names(context: AssetExecutionContext, duckdb: DuckDBResource) -> MaterializeResult:
     with duckdb.get_connection() as con:
-        documents = con.execute(
-            "SELECT document_id, agency, region FROM raw.documents ORDER BY document_id"
-        ).fetchall()
-    rows = agency_name_rows(documents)
-    with duckdb.get_connection() as con:
-        write_agency_names(con, rows)
-    unresolved = sorted({r[2] for r in rows if r[6] is None})
-    if unresolved:
-        context.log.warning(f"agency names without a region code: {unresolved}")
+        done = refresh_agency_names(con)
+    if done.without_region_code:
+        context.log.warning(f"agency names without a region code: {done.without_region_code}")
     return MaterializeResult(
         metadata={
-            "rows": len(rows),
-            "agencies": len({r[5] for r in rows}),
-            "without_region_code": len(unresolved),
+            "rows": done.rows,
+            "agencies": done.agencies,
+            "without_region_code": len(done.without_region_code),
+            "rows_added": done.added,
+            "rows_removed": done.removed,
+            "names_resolved": done.resolved,
+            "rebuilt_whole": done.full,
         }
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cnfiscal.catalog import load_catalog
+from cnfiscal.catalog import CatalogEntry, load_catalog
 from cnfiscal.fetch import SourceCache, object_path
 from cnfiscal.ingest import cache_root, connect_path, fetch_sources
 
@@ -431,3 +431,22 @@ def test_a_big_batch_is_made_durable_with_one_syncfs(make_config, tmp_path, monk
         cache.fetch(str(paths[0]))
     assert not calls and len(per_file) == 2  # the new object, then the new index file
     assert per_file[0].parent.parent == root / "objects" and per_file[1].parent == root
+
+
+def test_fetch_log_reads_back_the_summary_of_a_recorded_fetch(tmp_path):
+    from cnfiscal.ingest import fetch_log
+
+    catalog = _catalog(tmp_path, 6)
+    (tmp_path / catalog.entries[1].location).unlink()  # never fetched: failed
+    db, cache = tmp_path / "w.duckdb", tmp_path / "cache"
+    fetched = fetch_sources(catalog, connect_path(db), cache, "r1")
+    logged = fetch_log(connect_path(db), "r1", catalog)
+    assert (logged.attempted, logged.by_status, logged.failed) == (
+        fetched.attempted,
+        fetched.by_status,
+        fetched.failed,
+    )
+    assert logged.by_status == {"failed": 1, "fetched": 5}
+    grown = type(catalog)(catalog.path, [*catalog.entries, CatalogEntry("new", "x.txt")], [])
+    with pytest.raises(RuntimeError, match="no fetch record for 1 catalog entries"):
+        fetch_log(connect_path(db), "r1", grown)

@@ -92,3 +92,35 @@ def test_csv_catalog_reads_as_dict_reader_would(tmp_path):
         ("a3", "docs/c,d.pdf", {"agency": "局"}),
     ]
     assert len(catalog.problems) == 1  # the row with no id
+
+
+def test_catalog_is_read_again_when_its_files_change(tmp_path):
+    """load_catalog keeps the last catalog it read while its files stay the same (the job's
+    steps read it after the launcher did); any change to either file is read."""
+    import time
+
+    from cnfiscal import catalog as catalog_module
+
+    def write(path, text, age_s=3600.0):
+        path.write_text(text, encoding="utf-8")
+        past = time.time() - age_s
+        os.utime(path, (past, past))
+
+    path = tmp_path / "catalog.csv"
+    write(path, "id,location\na1,docs/a.pdf\n")
+    first = load_catalog(path)
+    first.entries.append(first.entries[0])  # a caller's change stays in its own copy
+    assert [e.id for e in load_catalog(path).entries] == ["a1"]
+
+    write(path, "id,location\na2,docs/b.pdf\n", age_s=1800)  # same size, new mtime
+    assert [e.id for e in load_catalog(path).entries] == ["a2"]
+    write(tmp_path / "discovered.yaml", "sources:\n- {id: d1, location: docs/d.pdf}\n")
+    assert [e.id for e in load_catalog(path).entries] == ["a2", "d1"]
+    (tmp_path / "discovered.yaml").unlink()
+    assert [e.id for e in load_catalog(path).entries] == ["a2"]
+
+    # A file written in the last seconds is not remembered: it may change again unseen.
+    write(path, "id,location\na3,docs/c.pdf\n", age_s=0)
+    catalog_module._last = None
+    assert [e.id for e in load_catalog(path).entries] == ["a3"]
+    assert catalog_module._last is None
