@@ -17,16 +17,25 @@
    and a semi-join with the change record it does not (at 100,000 reports, int_facts_preferred
    for 1,000 agencies: 0.05 s against 0.57 s). An IN list beside `or agency_id is null` loses
    that pushdown (as does coalesce() around the column), so a record naming the key '' is read
-   as a subquery, as is a very long one, whose constants would only swell the compiled SQL. #}
-{% macro changed_keys_filter(kind, column, changes) -%}
+   as a subquery, as is a very long one, whose constants would only swell the compiled SQL.
+   `many`, if given, is the predicate to use instead for a very long one (a test: 'true', the
+   whole table, which costs less to read than to filter through a semi-join). The var
+   changed_keys_inline_max (5,000) is "very long"; tests set it to 0 to build through the
+   subquery. #}
+{% macro changed_keys_filter(kind, column, changes, many=none) -%}
     {%- set key = "coalesce(" ~ column ~ ", '')" if kind == 'agency' else column -%}
     {%- set subquery = key ~ " in (select key from " ~ changes ~ " where kind = '" ~ kind ~ "')" -%}
     {%- if not execute -%}{{ return(subquery) }}{%- endif -%}
-    {%- set keys = run_query("select key from " ~ changes ~ " where kind = '" ~ kind ~ "' order by key").columns[0].values() -%}
-    {%- if keys | length == 0 or keys | length > 5000 or '' in keys -%}{{ return(subquery) }}{%- endif -%}
-    {%- set quoted = [] -%}
-    {%- for k in keys -%}{%- do quoted.append("'" ~ (k | replace("'", "''")) ~ "'") -%}{%- endfor -%}
-    {{ return(column ~ " in (" ~ quoted | join(", ") ~ ")") }}
+    {#- one row, the constants quoted by DuckDB: agate would build a Python row per key -#}
+    {%- set most = var('changed_keys_inline_max', 5000) | int -%}
+    {%- set found = run_query(
+        "select count(*), coalesce(bool_or(key = ''), false), case when count(*) <= " ~ most
+        ~ " then string_agg('''' || replace(key, '''', '''''') || '''', ', ' order by key) end"
+        ~ " from " ~ changes ~ " where kind = '" ~ kind ~ "'").rows[0] -%}
+    {%- set count, has_empty, constants = found[0] | int, found[1], found[2] -%}
+    {%- if count > most and many is not none -%}{{ return(many) }}{%- endif -%}
+    {%- if count == 0 or count > most or has_empty -%}{{ return(subquery) }}{%- endif -%}
+    {{ return(column ~ " in (" ~ constants ~ ")") }}
 {%- endmacro %}
 
 {# `and <key> in (the changed keys)` on an incremental run, nothing on a full build. #}
@@ -61,7 +70,8 @@
 {# Tests scoped to what a run rebuilt: a data test whose `where` config says
    "<column> in __changed_documents__" or "<column> in __changed_agencies__" checks only the rows
    of the keys this run replaced on an incremental run, and every row on a full build
-   (--full-refresh, no record of a last build yet) or with `--vars 'test_all_rows: true'`.
+   (--full-refresh, no record of a last build yet), when more than 5,000 keys changed, or with
+   `--vars 'test_all_rows: true'`.
    Which tests may be scoped: docs/warehouse.md. This overrides dbt's own get_where_subquery,
    through which every generic test reads its model. A test cannot ref() the change record (dbt
    renders a test's config only when it runs), so its model must lie downstream of
@@ -77,7 +87,7 @@
         {%- endif -%}
         {%- for kind, placeholder in [('document', '__changed_documents__'), ('agency', '__changed_agencies__')] -%}
             {%- for column in modules.re.findall('([\\w.]+) in ' ~ placeholder, ns.where) -%}
-                {%- set scope = changed_keys_filter(kind, column, changes) if scoped else 'true' -%}
+                {%- set scope = changed_keys_filter(kind, column, changes, 'true') if scoped else 'true' -%}
                 {%- set ns.where = ns.where | replace(column ~ ' in ' ~ placeholder, scope) -%}
             {%- endfor -%}
         {%- endfor -%}

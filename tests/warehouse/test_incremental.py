@@ -134,10 +134,8 @@ def differences(incremental, full) -> dict[str, tuple[int, int, int]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def rounds(seeds_warehouse, tmp_path_factory):
+def _rounds(seeds_warehouse, work, *build_args):
     """Per round: the documents state_changes named, and the tables that differed."""
-    work = tmp_path_factory.mktemp("incremental")
     db = work / "cnfiscal.duckdb"
     shutil.copyfile(seeds_warehouse, db)
     seed_doc = query(db, "select min(document_id) from marts.dim_document")[0][0]
@@ -147,7 +145,7 @@ def rounds(seeds_warehouse, tmp_path_factory):
         with duckdb.connect(str(db)) as con:
             touched = step(con)
             _refresh_names(con)
-        build = run_dbt(db, "build", work=work)
+        build = run_dbt(db, "build", *build_args, work=work)
         assert build.returncode == 0, build.stdout[-4000:]
         ran = json.loads((work / "target" / "run_results.json").read_text("utf-8"))["results"]
         compiled.append({r["unique_id"]: r.get("compiled_code") or "" for r in ran})
@@ -164,12 +162,34 @@ def rounds(seeds_warehouse, tmp_path_factory):
     return results, manifest, db, compiled, work
 
 
+@pytest.fixture(scope="module")
+def rounds(seeds_warehouse, tmp_path_factory):
+    """The rounds as a night builds them: the changed keys written out as constants."""
+    return _rounds(seeds_warehouse, tmp_path_factory.mktemp("incremental"))
+
+
+@pytest.fixture(scope="module")
+def rounds_by_subquery(seeds_warehouse, tmp_path_factory):
+    """The rounds as a night with more changed keys than are written out builds them: every
+    filter a semi-join with state_changes, every test over the whole table."""
+    work = tmp_path_factory.mktemp("incremental_subquery")
+    return _rounds(seeds_warehouse, work, "--vars", "{changed_keys_inline_max: 0}")
+
+
 @pytest.mark.parametrize("n", [0, 1, 2])
 def test_incremental_marts_equal_a_full_refresh(rounds, n):
     touched, named, diff = rounds[0][n]
     assert diff == {}
     # Only what the round touched was rebuilt (the seeds' other reports were not).
     assert named == touched
+
+
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_incremental_marts_built_through_the_subquery_equal_a_full_refresh(rounds_by_subquery, n):
+    touched, named, diff = rounds_by_subquery[0][n]
+    assert diff == {} and named == touched
+    scoped = _compiled(rounds_by_subquery[3][n], "test.cnfiscal.unique_combination_fct_fiscal_")
+    assert "where true" in scoped and "syn-" not in scoped  # every row
 
 
 def test_the_rounds_reach_the_marts(rounds):
