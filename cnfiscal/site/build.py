@@ -152,7 +152,7 @@ def _update_tree(con, exports_dir, package, sums, tree, live, catalog_dir, cache
             linked_pages += 1
     charts_of = {
         aid: _render(rows, pages_dir / f"{aid}.html")
-        for aid, rows in inputs.page_rows(con, plan["render"]).items()
+        for aid, rows in inputs.page_rows(con, plan["render"], tables).items()
     }
     con.register(
         "rendered",

@@ -53,6 +53,21 @@ FACT_COLUMNS = (
 FACTS_USED = "measure = 'amount' AND amount_wan_yuan IS NOT NULL AND statement IN ({})".format(
     ", ".join(sorted({f"'{statement}'" for statement, _ in CHARTS.values()}))
 )
+
+
+def facts_used(tables: set[str]) -> str:
+    """The facts the chart queries read, given the tables present (a chart with its mart reads
+    no facts of its own; fct_budget_vs_actual's evidence is its expenditure totals'): at 100,000
+    reports about a fifth of FACTS_USED's rows need not be loaded."""
+    wanted = []
+    for chart, (statement, pattern) in CHARTS.items():
+        if not (chart in MARTS and MARTS[chart][0] in tables):
+            wanted.append(f"(statement = '{statement}' AND item LIKE '{pattern}')")
+    if MARTS["budget_vs_actual"][0] in tables:
+        wanted.append("(statement = 'expenditure' AND item = 'total')")
+    return f"{FACTS_USED} AND ({' OR '.join(wanted)})"
+
+
 # The columns of a chart's rows: those of a Figure, then the scope and the agency_id the rows
 # are grouped by. Every query reads all agencies at once (one per chart, not one per agency).
 ROW_COLUMNS = (
@@ -63,7 +78,7 @@ _COLS = "d.source_id, d.location, d.doc_kind, d.fiscal_year"
 _FACTS_SQL = f"""
 SELECT f.year, f.basis, f.item, coalesce(f.label, f.item), f.amount_wan_yuan, f.document_id,
        f.fact_seq, f.evidence, {_COLS}, f.scope, f.agency_id
-FROM facts f JOIN docs d USING (document_id)
+FROM {{facts}} f JOIN {{docs}} d USING (document_id)
 WHERE f.statement = '{{statement}}' AND f.item LIKE '{{pattern}}' AND f.measure = 'amount'
   AND f.amount_wan_yuan IS NOT NULL AND f.compare_year IS NULL
 """
@@ -71,15 +86,15 @@ WHERE f.statement = '{{statement}}' AND f.item LIKE '{{pattern}}' AND f.measure 
 _CLASS_SQL = f"""
 SELECT s.fiscal_year, s.basis, s.class_code, s.class_name, s.amount_wan_yuan, s.document_id,
        NULL, s.evidence, {_COLS}, s.scope, s.agency_id
-FROM {{mart}} s JOIN docs d USING (document_id)
+FROM {{mart}} s JOIN {{{{docs}}}} d USING (document_id)
 WHERE s.class_level = '类' AND s.amount_wan_yuan IS NOT NULL
 """
 # fct_budget_vs_actual names the documents; the evidence comes from their facts
 _BVA_SIDE = f"""
 SELECT b.fiscal_year, '{{basis}}', 'total', '{{basis}}', b.{{basis}}_wan_yuan, d.document_id,
        f.fact_seq, f.evidence, {_COLS}, b.scope, b.agency_id
-FROM fct_budget_vs_actual b JOIN docs d ON d.document_id = b.{{basis}}_document_id
-LEFT JOIN facts f ON f.document_id = d.document_id AND f.statement = b.statement
+FROM {{{{fct_budget_vs_actual}}}} b JOIN {{{{docs}}}} d ON d.document_id = b.{{basis}}_document_id
+LEFT JOIN {{{{facts}}}} f ON f.document_id = d.document_id AND f.statement = b.statement
   AND f.item = b.item AND f.scope = b.scope AND f.year = b.fiscal_year
   AND f.basis = '{{basis}}' AND f.measure = 'amount' AND f.amount_wan_yuan = b.{{basis}}_wan_yuan
 WHERE b.statement = 'expenditure' AND b.item = 'total' AND b.{{basis}}_wan_yuan IS NOT NULL
@@ -96,11 +111,11 @@ ORDER = (
 MARTS = {
     "function": (
         "fct_spending_by_function",
-        _CLASS_SQL.format(mart="fct_spending_by_function"),
+        _CLASS_SQL.format(mart="{fct_spending_by_function}"),
     ),
     "economic": (
         "fct_spending_by_economic_class",
-        _CLASS_SQL.format(mart="fct_spending_by_economic_class"),
+        _CLASS_SQL.format(mart="{fct_spending_by_economic_class}"),
     ),
     "budget_vs_actual": (
         "fct_budget_vs_actual",
@@ -109,15 +124,18 @@ MARTS = {
 }
 
 
-def chart_sql(chart: str, tables: set[str]) -> str:
+def chart_sql(chart: str, tables: set[str], names: dict[str, str] | None = None) -> str:
     """The query for a chart's candidate rows of every agency, with the columns ROW_COLUMNS, in
     no order. `tables` names the tables and views the connection has (`facts` and `docs` among
-    them); a chart reads its mart when there is one."""
+    them); a chart reads its mart when there is one. `names` reads some of them from other
+    tables (a subset of their rows, say)."""
     if chart in MARTS and MARTS[chart][0] in tables:
         sql = MARTS[chart][1]
     else:  # CHARTS holds plain literals (no quotes)
         statement, pattern = CHARTS[chart]
-        sql = _FACTS_SQL.format(statement=statement, pattern=pattern)
+        sql = _FACTS_SQL.replace("{statement}", statement).replace("{pattern}", pattern)
+    read = {t: t for t in ("facts", "docs", *(m for m, _ in MARTS.values()))}
+    sql = sql.format(**{**read, **(names or {})})
     return f"SELECT * FROM ({sql}) AS rows({ROW_COLUMNS})"
 
 
