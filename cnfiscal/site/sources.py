@@ -79,18 +79,22 @@ def _regular(path: str) -> os.stat_result | None:
     return st if stat.S_ISREG(st.st_mode) else None
 
 
+def _varchar(value: Path | None) -> str:
+    if value is None:
+        return "NULL::VARCHAR"
+    return "'" + str(value).replace("'", "''") + "'::VARCHAR"
+
+
 def find(con: duckdb.DuckDBPyConnection, catalog_dir: Path | None, cache_dir: Path | None) -> int:
     """Tables source_files(document_id, name), the reports with a file to link and its name in
     sources/ (dim_document is keyed on document_id), and source_want: one row per file
     sources/ must hold, with its record and, where it must be linked again, `src`. Reads the
     tree's record from table tree_sources (manifest.read). Returns how many reports were
     stat'ed."""
+    # as constants, not parameters: DuckDB folds them then (0.07 s against 0.16-0.2 s at
+    # 100,000 reports); typed, so the keys hash as with VARCHAR parameters
     con.execute(
-        _LOCAL_SQL,
-        {
-            "base": str(catalog_dir) if catalog_dir else None,
-            "cache": str(cache_dir) if cache_dir else None,
-        },
+        _LOCAL_SQL.replace("$base", _varchar(catalog_dir)).replace("$cache", _varchar(cache_dir))
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE vouched AS SELECT d.document_id, d.name, d.key "
