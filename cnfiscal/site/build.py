@@ -266,8 +266,9 @@ def _write_small_files(con, exports_dir, package, sums, tree: Path) -> None:
     for rel in [*sums, "SHA256SUMS"]:
         sources.link_or_copy(exports_dir / rel, tree / "downloads" / rel)
     agencies = con.execute(
-        f"SELECT {AGENCY_COLUMNS} FROM dim_agency ORDER BY {AGENCY_ORDER}"
-    ).fetchall()
+        f"SELECT coalesce(string_agg({pages.AGENCY_ROW_SQL}, '' ORDER BY {AGENCY_ORDER}), '') "
+        "FROM dim_agency"
+    ).fetchone()[0]
     for name, write in (
         ("style.css", lambda p: p.write_text(pages.CSS, encoding="utf-8")),
         ("index.html", lambda p: pages.write(p, "首页", pages.index_body(package, sums, agencies))),

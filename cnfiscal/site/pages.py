@@ -65,7 +65,40 @@ def _years(first, last) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def index_body(package: dict, sums: dict[str, str], agencies: list[tuple]) -> str:
+def _sql_escape(expr: str) -> str:
+    """html.escape (quote=True) of a VARCHAR expression, in SQL."""
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        expr = f"replace({expr}, '{char}', '{entity}')"
+    return f"replace({expr}, '''', '&#x27;')"  # '''': a quote, in SQL
+
+
+def agency_row(a: tuple) -> str:
+    """The index's row of an agency (a: AGENCY_COLUMNS)."""
+    return (
+        f'<tr><td><a href="agencies/{escape(a[0])}.html">{escape(a[1])}</a></td>'
+        f"<td>{escape(a[2] or '')}</td><td>{_years(a[3], a[4])}</td>"
+        f"<td class='num'>{a[5]}</td></tr>"
+    )
+
+
+# agency_row in SQL, as a string_agg over a table of AGENCY_COLUMNS: the index lists every
+# agency (43,837 at 100,000 reports), ~0.15 s of escape() and formatting in Python a night
+AGENCY_ROW_SQL = (
+    """'<tr><td><a href="agencies/' || {id} || '.html">' || {name} || '</a></td><td>' || """
+    """{region} || '</td><td>' || CASE WHEN first_fiscal_year IS NULL THEN '—' """
+    "WHEN first_fiscal_year = last_fiscal_year THEN first_fiscal_year::VARCHAR "
+    "ELSE first_fiscal_year::VARCHAR || '–' || coalesce(last_fiscal_year::VARCHAR, 'None') END"
+    """ || '</td><td class=''num''>' || coalesce(report_count::VARCHAR, 'None') || """
+    "'</td></tr>'"
+).format(
+    id=_sql_escape("agency_id"),
+    name=_sql_escape("agency_name"),
+    region=_sql_escape("coalesce(region, '')"),
+)
+
+
+def index_body(package: dict, sums: dict[str, str], agency_rows: str) -> str:
+    """The front page; agency_rows: the agencies' rows (agency_row, or AGENCY_ROW_SQL)."""
     rows = []
     for r in package["resources"]:
         path = r["path"]
@@ -76,12 +109,7 @@ def index_body(package: dict, sums: dict[str, str], agencies: list[tuple]) -> st
             f'<td class="num">{_size(r.get("file_bytes", 0))}</td>'
             f"<td><code>{sums.get(path, '')}</code></td></tr>"
         )
-    ag = "".join(
-        f'<tr><td><a href="agencies/{escape(a[0])}.html">{escape(a[1])}</a></td>'
-        f"<td>{escape(a[2] or '')}</td><td>{_years(a[3], a[4])}</td>"
-        f"<td class='num'>{a[5]}</td></tr>"
-        for a in agencies
-    )
+    ag = agency_rows
     lic = package["licenses"][0]
     return (
         "<p>从各部门公开的部门预算、部门决算和整体支出绩效自评报告中抽取的数字。"

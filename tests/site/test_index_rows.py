@@ -1,0 +1,32 @@
+"""The index's agency rows, written by DuckDB (pages.AGENCY_ROW_SQL), are those pages.agency_row
+writes in Python, escaping and missing values included."""
+
+import duckdb
+
+from cnfiscal.site import pages
+from cnfiscal.site.inputs import AGENCY_COLUMNS, AGENCY_ORDER
+
+ROWS = [
+    ("a&1", '某<局>"甲"', "某'市", 2018, 2019, 2),
+    ("a2", "某区财政局", None, 2019, 2019, 1),
+    ("a3", "&amp; 已转义", "", None, None, 0),
+    ("a4", "局", "区", 2020, None, None),
+    ("a5", "'", "<>", None, 2021, 3),
+]
+
+
+def test_agency_rows_in_sql_equal_python():
+    with duckdb.connect() as con:
+        con.execute(
+            "CREATE TABLE dim_agency (agency_id VARCHAR, agency_name VARCHAR, region VARCHAR, "
+            "first_fiscal_year INTEGER, last_fiscal_year INTEGER, report_count BIGINT)"
+        )
+        con.executemany("INSERT INTO dim_agency VALUES (?, ?, ?, ?, ?, ?)", ROWS)
+        in_sql = con.execute(
+            f"SELECT string_agg({pages.AGENCY_ROW_SQL}, '' ORDER BY {AGENCY_ORDER}) FROM dim_agency"
+        ).fetchone()[0]
+        ordered = con.execute(
+            f"SELECT {AGENCY_COLUMNS} FROM dim_agency ORDER BY {AGENCY_ORDER}"
+        ).fetchall()
+    assert in_sql == "".join(pages.agency_row(a) for a in ordered)
+    assert "&#x27;" in in_sql and "&amp;amp;" in in_sql
