@@ -55,19 +55,6 @@ FACTS_USED = "measure = 'amount' AND amount_wan_yuan IS NOT NULL AND statement I
 )
 
 
-def facts_used(tables: set[str]) -> str:
-    """The facts the chart queries read, given the tables present (a chart with its mart reads
-    no facts of its own; fct_budget_vs_actual's evidence is its expenditure totals'): at 100,000
-    reports about a fifth of FACTS_USED's rows need not be loaded."""
-    wanted = []
-    for chart, (statement, pattern) in CHARTS.items():
-        if not (chart in MARTS and MARTS[chart][0] in tables):
-            wanted.append(f"(statement = '{statement}' AND item LIKE '{pattern}')")
-    if MARTS["budget_vs_actual"][0] in tables:
-        wanted.append("(statement = 'expenditure' AND item = 'total')")
-    return f"{FACTS_USED} AND ({' OR '.join(wanted)})"
-
-
 # The columns of a chart's rows: those of a Figure, then the scope and the agency_id the rows
 # are grouped by. Every query reads all agencies at once (one per chart, not one per agency).
 ROW_COLUMNS = (

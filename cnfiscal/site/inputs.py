@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from cnfiscal.site.figures import CHARTS, FACT_COLUMNS, MARTS, ORDER, chart_sql, facts_used
+from cnfiscal.site.figures import CHARTS, FACT_COLUMNS, FACTS_USED, MARTS, ORDER, chart_sql
 from cnfiscal.site.sources import HREF_SQL
 
 # The exported tables the pages read.
@@ -76,8 +76,7 @@ def load(con: duckdb.DuckDBPyConnection, exports_dir: Path, package: dict) -> se
     con.execute(f"CREATE TEMP TABLE docs AS SELECT document_id, {DOC_COLUMNS} FROM dim_document")
     tables = set(paths) | {"docs", "facts"}
     con.execute(
-        f"CREATE TEMP TABLE facts AS SELECT {FACT_COLUMNS} FROM fct_fiscal_facts "
-        f"WHERE {facts_used(tables)}"
+        f"CREATE TEMP TABLE facts AS SELECT {FACT_COLUMNS} FROM fct_fiscal_facts WHERE {FACTS_USED}"
     )
     return tables
 
