@@ -197,3 +197,19 @@ def test_versions_to_parse_from_tonights_rows_match_the_whole_log(tmp_path):
         assert plan(run_id="r3", force=True) == plan(force=True)
         # Nothing left behind for the next call on this connection.
         assert not con.execute("select * from duckdb_tables() where temporary").fetchall()
+
+
+def test_fetch_log_republish_rewrites_only_runs_that_differ(corpus, tmp_path):
+    db, cache, pub = tmp_path / "b.duckdb", tmp_path / "cache", tmp_path / "pub.duckdb"
+    catalog = load_catalog(corpus / "catalog.yaml")
+    _ingest(catalog, db, cache, "r1")
+    publish_database(db, pub)
+    _ingest(catalog, db, cache, "r2")
+    fetch_sources(catalog, connect_path(db), cache, "r3")
+    with duckdb.connect(str(pub)) as con:  # the published copy drifted: r1 edited, r9 extra
+        con.execute("update raw.fetches set message = 'old' where run_id = 'r1'")
+        con.execute("insert into raw.fetches select * replace ('r9' as run_id) from raw.fetches")
+    refresh_published_fetch_log(db, pub)
+    everything = "select * from raw.fetches order by run_id, source_id"
+    assert _rows(pub, everything) == _rows(db, everything)
+    assert _rows(pub, "select count(distinct run_id) from raw.fetches")[0][0] == 3
