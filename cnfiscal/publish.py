@@ -111,20 +111,15 @@ def _sync_fetch_runs(con: duckdb.DuckDBPyConnection) -> None:
     rewriting only the runs that differ: usually tonight's, which is just inserted. Deleting
     the whole log and inserting it again cost ~40 s of CPU at 100,000 reports × 9 nights (the
     primary key's index deletes), and grew with every night."""
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _stale AS SELECT run_id FROM ("
-        + _RUN_DIGEST.format(table="raw.fetches")
-        + " EXCEPT "
-        + _RUN_DIGEST.format(table="build.raw.fetches")
-        + ")"
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _wanted AS SELECT run_id FROM ("
-        + _RUN_DIGEST.format(table="build.raw.fetches")
-        + " EXCEPT "
-        + _RUN_DIGEST.format(table="raw.fetches")
-        + ")"
-    )
+    # both sets before either side is touched
+    for name, mine, other in (
+        ("_stale", "raw.fetches", "build.raw.fetches"),
+        ("_wanted", "build.raw.fetches", "raw.fetches"),
+    ):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT run_id FROM ("
+            f"{_RUN_DIGEST.format(table=mine)} EXCEPT {_RUN_DIGEST.format(table=other)})"
+        )
     if con.execute("SELECT count(*) FROM _stale").fetchone()[0]:
         con.execute("DELETE FROM raw.fetches WHERE run_id IN (SELECT run_id FROM _stale)")
     con.execute(
