@@ -53,8 +53,6 @@ FACT_COLUMNS = (
 FACTS_USED = "measure = 'amount' AND amount_wan_yuan IS NOT NULL AND statement IN ({})".format(
     ", ".join(sorted({f"'{statement}'" for statement, _ in CHARTS.values()}))
 )
-
-
 # The columns of a chart's rows: those of a Figure, then the scope and the agency_id the rows
 # are grouped by. Every query reads all agencies at once (one per chart, not one per agency).
 ROW_COLUMNS = (

@@ -74,11 +74,10 @@ def load(con: duckdb.DuckDBPyConnection, exports_dir: Path, package: dict) -> se
         hive = ", hive_partitioning = true" if len(files) > 1 or "=" in files[0] else ""
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({files!r}{hive})")
     con.execute(f"CREATE TEMP TABLE docs AS SELECT document_id, {DOC_COLUMNS} FROM dim_document")
-    tables = set(paths) | {"docs", "facts"}
     con.execute(
         f"CREATE TEMP TABLE facts AS SELECT {FACT_COLUMNS} FROM fct_fiscal_facts WHERE {FACTS_USED}"
     )
-    return tables
+    return set(paths) | {"docs", "facts"}
 
 
 def build_page_tables(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
@@ -158,12 +157,11 @@ def _todo_tables(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[str, 
     only = "agency_id IN (SELECT agency_id FROM todo)"
     names = {}
     bva = MARTS["budget_vs_actual"][0]
-    subsets = [(m, only) for m in (*(m for m, _ in MARTS.values()), "fct_performance")]
-    for table, where in subsets:
+    for table in (*(m for m, _ in MARTS.values()), "fct_performance"):
         if table in tables:
             names[table] = f"todo_{table}"
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE todo_{table} AS SELECT * FROM {table} WHERE {where}"
+                f"CREATE OR REPLACE TEMP TABLE todo_{table} AS SELECT * FROM {table} WHERE {only}"
             )
     where = only
     if bva in tables:  # its evidence: the facts of the documents it names, whatever agency

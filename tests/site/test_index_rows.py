@@ -1,5 +1,7 @@
-"""The index's agency rows, written by DuckDB (pages.AGENCY_ROW_SQL), are those pages.agency_row
-writes in Python, escaping and missing values included."""
+"""The index's agency rows, written by DuckDB (pages.AGENCY_ROW_SQL), are those the index wrote
+in Python (agency_row below), escaping and missing values included."""
+
+from html import escape
 
 import duckdb
 
@@ -15,6 +17,14 @@ ROWS = [
 ]
 
 
+def agency_row(a: tuple) -> str:
+    return (
+        f'<tr><td><a href="agencies/{escape(a[0])}.html">{escape(a[1])}</a></td>'
+        f"<td>{escape(a[2] or '')}</td><td>{pages._years(a[3], a[4])}</td>"
+        f"<td class='num'>{a[5]}</td></tr>"
+    )
+
+
 def test_agency_rows_in_sql_equal_python():
     with duckdb.connect() as con:
         con.execute(
@@ -28,5 +38,5 @@ def test_agency_rows_in_sql_equal_python():
         ordered = con.execute(
             f"SELECT {AGENCY_COLUMNS} FROM dim_agency ORDER BY {AGENCY_ORDER}"
         ).fetchall()
-    assert in_sql == "".join(pages.agency_row(a) for a in ordered)
+    assert in_sql == "".join(agency_row(a) for a in ordered)
     assert "&#x27;" in in_sql and "&amp;amp;" in in_sql
