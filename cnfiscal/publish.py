@@ -1,16 +1,20 @@
 """Publishing the analysts' copy of the warehouse.
 
 File mode: the copy is written beside its destination first and swapped in with os.replace,
-so a run that dies half-way leaves the previous published file whole. DuckLake mode
-(CNFISCAL_WAREHOUSE=ducklake:PATH): the build is copied into the lake in one transaction
-(cnfiscal.warehouse.lake), which readers in other processes see whole or not at all.
+so a run that dies half-way leaves the previous published file whole. The copy of a large
+file takes seconds of kernel time, so the exports step starts it (stage_copy) as soon as the
+build is final, and the publish step swaps it in if the build file is still the one copied.
+DuckLake mode (CNFISCAL_WAREHOUSE=ducklake:PATH): the build is copied into the lake in one
+transaction (cnfiscal.warehouse.lake), which readers in other processes see whole or not at all.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import duckdb
@@ -58,19 +62,118 @@ def _stamp(build_db: Path) -> None:
 
 def publish_database(build_db: Path, published_db: Path) -> Path:
     """Copy the build file over the published one atomically (after a checkpoint), stamped with
-    what it was built from (see cnfiscal.warehouse.state)."""
+    what it was built from (see cnfiscal.warehouse.state). A copy staged by stage_copy is
+    swapped in instead if the build file has not changed since it was taken."""
+    staged = _take_staged(build_db, published_db)
+    if staged is not None:
+        os.replace(staged, published_db)
+        return published_db
     _stamp(build_db)
     published_db.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=published_db.parent, prefix=".publish-", suffix=".duckdb")
-    os.close(fd)
+    tmp = _new_copy_path(published_db)
     try:
         shutil.copyfile(build_db, tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; analysts must be able to read it
         os.replace(tmp, published_db)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return published_db
+
+
+def _new_copy_path(published_db: Path, prefix: str = ".publish-") -> str:
+    fd, tmp = tempfile.mkstemp(dir=published_db.parent, prefix=prefix, suffix=".duckdb")
+    os.close(fd)
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; analysts must be able to read it
+    return tmp
+
+
+# Beside the published file: the staged copies, and which one is complete, of which build file.
+STAGED_PREFIX = ".publish-staged-"
+STAGED_RECORD = ".publish-staged.json"
+
+
+def _identity(path: Path) -> list[int]:
+    st = os.stat(path)
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+class StagedCopy:
+    """A copy of the stamped build file being written beside the published one, in a thread.
+    finish() waits for it and records it (or drops it, if `keep` is false or the build file
+    changed meanwhile); publish_database then renames it in instead of copying again."""
+
+    def __init__(self, build_db: Path, published_db: Path):
+        self.build_db, self.published_db = build_db, published_db
+        published_db.parent.mkdir(parents=True, exist_ok=True)
+        discard_staged(published_db)
+        _stamp(build_db)
+        self.identity = _identity(build_db)
+        self.path = _new_copy_path(published_db, STAGED_PREFIX)
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._copy, name="stage-publish", daemon=True)
+        self._thread.start()
+
+    def _copy(self) -> None:
+        try:
+            shutil.copyfile(self.build_db, self.path)
+        except BaseException as exc:  # reported by finish(); publishing copies again
+            self.error = exc
+
+    def finish(self, keep: bool = True) -> bool:
+        self._thread.join()
+        if keep and self.error is None and _identity(self.build_db) == self.identity:
+            record = {"file": os.path.basename(self.path), "build": str(self.build_db)}
+            record["identity"] = self.identity
+            _write_record(self.published_db.parent / STAGED_RECORD, record)
+            return True
+        _unlink_quietly(self.path)
+        return False
+
+
+def stage_copy(settings: Settings) -> StagedCopy | None:
+    """Start staging the published copy (file mode only: DuckLake publishes by transaction).
+    The build file must not be written again before publishing, or the copy is not used."""
+    if settings.lake_dir is not None:
+        return None
+    return StagedCopy(settings.build_db, settings.published_db)
+
+
+def _take_staged(build_db: Path, published_db: Path) -> str | None:
+    """The staged copy's path if it is complete and the build file is still the one copied;
+    otherwise None, and any staged copy is removed."""
+    record_path = published_db.parent / STAGED_RECORD
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        path = str(published_db.parent / record["file"])
+        ok = record["build"] == str(build_db) and record["identity"] == _identity(build_db)
+        ok = ok and os.path.getsize(path) == record["identity"][2]
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        ok = False
+    if not ok:
+        discard_staged(published_db)
+        return None
+    record_path.unlink()
+    return path
+
+
+def discard_staged(published_db: Path) -> None:
+    """Remove staged copies and their record (left by a failed or unpublished run)."""
+    _unlink_quietly(published_db.parent / STAGED_RECORD)
+    for leftover in published_db.parent.glob(f"{STAGED_PREFIX}*.duckdb"):
+        _unlink_quietly(leftover)
+
+
+def _write_record(path: Path, record: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _unlink_quietly(path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def refresh_published_fetch_log(build_db: Path, published_db: Path) -> Path:

@@ -32,8 +32,10 @@ TRANSFORM_GLOBS = [
 ]
 
 
-# dbt's own output and packages, not the project's code.
+# dbt's own output and packages, not the project's code; .user.yml is the anonymous id dbt
+# writes on its first run in a checkout (so a fresh checkout's first night is not a rebuild).
 SKIPPED_DIRS = {"target", "dbt_packages", "logs"}
+SKIPPED_FILES = {".user.yml"}
 
 
 def transform_fingerprint(root: Path = REPO_ROOT) -> str:
@@ -41,7 +43,7 @@ def transform_fingerprint(root: Path = REPO_ROOT) -> str:
     for folder, pattern in TRANSFORM_GLOBS:
         for path in _matching(root / folder, pattern):
             rel = path.relative_to(root)
-            if SKIPPED_DIRS & set(rel.parts):
+            if SKIPPED_DIRS & set(rel.parts) or rel.name in SKIPPED_FILES:
                 continue
             digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]

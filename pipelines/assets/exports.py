@@ -3,6 +3,7 @@
 from dagster import MaterializeResult, MetadataValue, asset
 
 from cnfiscal.exports import export_marts
+from cnfiscal.publish import stage_copy
 from pipelines.assets.dbt import cnfiscal_dbt_assets
 from pipelines.assets.quality import quality_gate
 from pipelines.resources import PathsResource, dbt_project
@@ -19,12 +20,20 @@ from pipelines.resources import PathsResource, dbt_project
 )
 def parquet_exports(paths: PathsResource) -> MaterializeResult:
     settings = paths.settings()
-    files = export_marts(
-        settings.build_db,
-        settings.exports_dir,
-        manifest_path=dbt_project.manifest_path,
-        catalog_path=settings.catalog_path,
-    )
+    # The build is final here: its published copy is written while the exports are (the copy
+    # is kernel work, the exports mostly DuckDB's); published_warehouse swaps it in.
+    staged = stage_copy(settings)
+    ok = False
+    try:
+        files = export_marts(
+            settings.build_db,
+            settings.exports_dir,
+            manifest_path=dbt_project.manifest_path,
+            catalog_path=settings.catalog_path,
+        )
+        ok = True
+    finally:
+        staged_kept = staged.finish(keep=ok) if staged is not None else False
     rel = {str(f.path.relative_to(settings.exports_dir)): f for f in files}
     return MaterializeResult(
         metadata={
@@ -33,5 +42,6 @@ def parquet_exports(paths: PathsResource) -> MaterializeResult:
                 {p: {"rows": f.rows, "bytes": f.bytes, "sha256": f.sha256} for p, f in rel.items()}
             ),
             "total_rows": sum(f.rows for f in files if f.format == "parquet"),
+            "published_copy_staged": staged_kept,
         }
     )

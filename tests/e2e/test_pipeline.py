@@ -59,6 +59,21 @@ def test_every_step_succeeds_and_publishes(pipeline):
     assert gx_facts.passed
 
 
+def test_the_copy_staged_during_the_exports_is_the_one_published(pipeline):
+    settings, first, _, _ = pipeline
+    exports = next(
+        e.event_specific_data.materialization
+        for e in first.all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION"
+        and e.event_specific_data.materialization.asset_key.path == ["parquet_exports"]
+    )
+    assert exports.metadata["published_copy_staged"].value is True
+    # swapped in by the publish step: no staged copy or record left beside the published file
+    assert not list(settings.published_db.parent.glob(".publish*"))
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        assert con.execute("select count(*) from meta.build_state").fetchone()[0] == 1
+
+
 def test_raw_and_marts_hold_all_five_seeds(pipeline):
     settings = pipeline[0]
     with duckdb.connect(str(settings.published_db), read_only=True) as con:

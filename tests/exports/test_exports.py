@@ -218,3 +218,18 @@ def test_a_previous_file_that_is_not_as_recorded_is_rewritten(small_db, tmp_path
     }
     assert after["fct_fiscal_facts.parquet"] == before["fct_fiscal_facts.parquet"]
     _assert_sums_right(out, files)
+
+
+def test_marts_written_at_once_give_the_set_written_one_by_one(small_db, tmp_path):
+    # partitioned and whole tables, Parquet and CSV, as in the nightly set
+    sets = {}
+    for workers in (1, 2):
+        out = tmp_path / f"exports{workers}"
+        files = _export(small_db, out, partition_rows=3, workers=workers)
+        package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+        package.pop("created")
+        sums = read_sums(out)
+        sums.pop("datapackage.json")
+        sets[workers] = (package, sums, [(f.table, f.path.name, f.rows) for f in files])
+    assert sets[2] == sets[1]
+    assert len(sets[2][1]) == 7

@@ -213,3 +213,16 @@ def test_fetch_log_republish_rewrites_only_runs_that_differ(corpus, tmp_path):
     everything = "select * from raw.fetches order by run_id, source_id"
     assert _rows(pub, everything) == _rows(db, everything)
     assert _rows(pub, "select count(distinct run_id) from raw.fetches")[0][0] == 3
+
+
+def test_the_transform_fingerprint_ignores_dbt_s_user_id_file(tmp_path):
+    from cnfiscal.warehouse.state import transform_fingerprint
+
+    (tmp_path / "dbt_project" / "models").mkdir(parents=True)
+    (tmp_path / "dbt_project" / "models" / "m.sql").write_text("select 1", encoding="utf-8")
+    (tmp_path / "dbt_project" / "models" / "m.yml").write_text("version: 2", encoding="utf-8")
+    before = transform_fingerprint(tmp_path)
+    (tmp_path / "dbt_project" / ".user.yml").write_text("id: 1234", encoding="utf-8")
+    assert transform_fingerprint(tmp_path) == before
+    (tmp_path / "dbt_project" / "models" / "m.yml").write_text("version: 2\n", encoding="utf-8")
+    assert transform_fingerprint(tmp_path) != before
