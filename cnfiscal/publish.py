@@ -116,7 +116,7 @@ class StagedCopy:
     def _copy(self) -> None:
         try:
             shutil.copyfile(self.build_db, self.path)
-        except BaseException as exc:  # reported by finish(); publishing copies again
+        except BaseException as exc:  # finish() then drops the copy; publishing copies again
             self.error = exc
 
     def finish(self, keep: bool = True) -> bool:
@@ -126,7 +126,7 @@ class StagedCopy:
             record["identity"] = self.identity
             _write_record(self.published_db.parent / STAGED_RECORD, record)
             return True
-        _unlink_quietly(self.path)
+        Path(self.path).unlink(missing_ok=True)
         return False
 
 
@@ -158,9 +158,9 @@ def _take_staged(build_db: Path, published_db: Path) -> str | None:
 
 def discard_staged(published_db: Path) -> None:
     """Remove staged copies and their record (left by a failed or unpublished run)."""
-    _unlink_quietly(published_db.parent / STAGED_RECORD)
+    (published_db.parent / STAGED_RECORD).unlink(missing_ok=True)
     for leftover in published_db.parent.glob(f"{STAGED_PREFIX}*.duckdb"):
-        _unlink_quietly(leftover)
+        leftover.unlink(missing_ok=True)
 
 
 def _write_record(path: Path, record: dict) -> None:
@@ -169,20 +169,12 @@ def _write_record(path: Path, record: dict) -> None:
     os.replace(tmp, path)
 
 
-def _unlink_quietly(path) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
 def refresh_published_fetch_log(build_db: Path, published_db: Path) -> Path:
     """After a run that changed nothing else, give analysts this run's fetch log (failed
     fetches included) without rebuilding: a copy of the published file gets the build's
     raw.fetches and is swapped in atomically. Marts are untouched, so no check is bypassed.
     Only the runs that differ are rewritten (see _sync_fetch_runs)."""
-    fd, tmp = tempfile.mkstemp(dir=published_db.parent, prefix=".publish-", suffix=".duckdb")
-    os.close(fd)
+    tmp = _new_copy_path(published_db)
     try:
         shutil.copyfile(published_db, tmp)
         with duckdb.connect(tmp) as con:
@@ -192,7 +184,6 @@ def refresh_published_fetch_log(build_db: Path, published_db: Path) -> Path:
             con.execute("COMMIT")
             con.execute("DETACH build")
             con.execute("CHECKPOINT")
-        os.chmod(tmp, 0o644)
         os.replace(tmp, published_db)
     finally:
         if os.path.exists(tmp):
