@@ -75,7 +75,7 @@ def dagster_step(db: Path, work: Path) -> tuple[float, list[dict]]:
     if not result.success:
         sys.exit(f"dbt step failed: {result.get_failed_step_keys()}")
     step = next(e for e in result.all_events if e.event_type_value == "STEP_SUCCESS")
-    calls = (DBT_DIR / "target").glob("*/run_results.json")
+    calls = settings.dbt_target_dir.glob("*/run_results.json")  # one folder per dbt call
     latest = max(calls, key=lambda p: p.stat().st_mtime)
     results = json.loads(latest.read_text("utf-8"))["results"]
     return step.event_specific_data.duration_ms / 1000, results

@@ -2,9 +2,13 @@
 
 dbt keys its partial-parse state on the profile's connection, i.e. our build file's path:
 parsed for one path, every dbt call on another re-parses the whole project (~10 s each, three
-calls a run). Parsing once for the path in use lets every call of the run reuse that state. A
-stamp beside the manifest names the project folder and the build path it was parsed for, so a
-moved checkout or another warehouse parses again.
+calls a run). So each build file keeps its own parse state, in a folder beside it
+(`parse_dir`): `dbt parse` writes it there once, a stamp names the project folder and the build
+path it was parsed for, and every dbt call of a run starts from it (dagster-dbt copies the
+partial-parse file from DBT_TARGET_PATH, which export_env points there). Two warehouses built
+from one checkout (the sample corpus and a real one, or a benchmark's two sizes) then never
+make each other parse again. The manifest the Dagster definitions load,
+dbt_project/target/manifest.json, is copied from the last parse: it does not depend on the path.
 
 This is plain `dbt parse` in a subprocess, not dagster-dbt's preparer: that one blanks every
 seed's checksum in the partial-parse state (so that a project parsed in one place can be
@@ -16,6 +20,7 @@ still fetching (see cnfiscal.runner): the fetch keeps one core busy and the pars
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,8 +29,8 @@ from cnfiscal.settings import REPO_ROOT, Settings, export_env
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 TARGET_DIR = DBT_PROJECT_DIR / "target"
-MANIFEST = TARGET_DIR / "manifest.json"
-PARSED_FOR = TARGET_DIR / "parsed_for_path.txt"
+MANIFEST = TARGET_DIR / "manifest.json"  # what the definitions load
+PARSED_FOR = "parsed_for_path.txt"  # the stamp, in a parse_dir
 # Files whose change changes the manifest (the vocabulary CSVs are the dbt seeds).
 _WATCHED_GLOBS = [(DBT_PROJECT_DIR, "*.sql"), (DBT_PROJECT_DIR, "*.yml")]
 _WATCHED_GLOBS.append((REPO_ROOT / "cnfiscal" / "vocab", "*.csv"))
@@ -39,10 +44,15 @@ def stamp_for(settings: Settings) -> str:
     return f"{DBT_PROJECT_DIR}\n{settings.build_db}"
 
 
-def manifest_is_stale() -> bool:
-    if not MANIFEST.exists():
+def parse_dir(settings: Settings) -> Path:
+    """dbt's parse state for this build file (partial_parse.msgpack, manifest.json, stamp)."""
+    return settings.dbt_target_dir
+
+
+def manifest_is_stale(manifest: Path = MANIFEST) -> bool:
+    if not manifest.exists():
         return True
-    built = MANIFEST.stat().st_mtime
+    built = manifest.stat().st_mtime
     for folder, pattern in _WATCHED_GLOBS:
         for path in folder.rglob(pattern):
             if "target" not in path.relative_to(folder).parts and path.stat().st_mtime > built:
@@ -51,8 +61,24 @@ def manifest_is_stale() -> bool:
 
 
 def needs_parse(settings: Settings) -> bool:
-    current = PARSED_FOR.read_text("utf-8") if PARSED_FOR.exists() else None
-    return current != stamp_for(settings) or manifest_is_stale()
+    """True unless this build file's parse state is of the current project. Only its copy of
+    the definitions' manifest missing is mended here, by copying it again."""
+    folder = parse_dir(settings)
+    stamp = folder / PARSED_FOR
+    current = stamp.read_text("utf-8") if stamp.exists() else None
+    if current != stamp_for(settings) or manifest_is_stale(folder / "manifest.json"):
+        return True
+    if not MANIFEST.exists():
+        _share_manifest(folder)
+    return False
+
+
+def _share_manifest(folder: Path) -> None:
+    """The parse's manifest as dbt_project/target/manifest.json, replaced whole."""
+    TARGET_DIR.mkdir(parents=True, exist_ok=True)
+    tmp = TARGET_DIR / f".manifest.{os.getpid()}.tmp"
+    shutil.copyfile(folder / "manifest.json", tmp)
+    os.replace(tmp, MANIFEST)
 
 
 def dbt_executable() -> str:
@@ -67,9 +93,11 @@ class ParseJob:
     def __init__(self, settings: Settings):
         export_env(settings)  # the profile reads the build path from the environment
         self._stamp = stamp_for(settings)
-        TARGET_DIR.mkdir(parents=True, exist_ok=True)
+        self.folder = parse_dir(settings)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / PARSED_FOR).unlink(missing_ok=True)  # stamped again only on success
         args = [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR)]
-        args += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(TARGET_DIR)]
+        args += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(self.folder)]
         self._proc = subprocess.Popen(
             args,
             cwd=DBT_PROJECT_DIR,
@@ -85,9 +113,10 @@ class ParseJob:
             raise DbtParseError(
                 f"dbt parse exited with {self._proc.returncode}:\n" + "\n".join(tail)
             )
-        # Last, and only on success: a killed or failed parse leaves the old stamp, so the
-        # next caller parses again.
-        PARSED_FOR.write_text(self._stamp, "utf-8")
+        _share_manifest(self.folder)
+        # Last, and only on success: a killed or failed parse leaves no stamp, so the next
+        # caller parses again.
+        (self.folder / PARSED_FOR).write_text(self._stamp, "utf-8")
 
 
 def start_parse(settings: Settings, force: bool = False) -> ParseJob | None:

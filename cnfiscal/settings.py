@@ -62,6 +62,12 @@ class Settings:
         return self.catalog_path.parent / "portals.yaml"
 
     @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's parse state for this build file (see cnfiscal.dbt_parse), and the folders of
+        its dbt calls (dagster-dbt makes one per call, under DBT_TARGET_PATH)."""
+        return self.build_db.parent / "dbt-target"
+
+    @property
     def discovery_dir(self) -> Path:
         """Discovery's page cache and run reports."""
         return self.warehouse_dir / "discovery"
@@ -96,3 +102,5 @@ def export_env(settings: Settings) -> None:
     os.environ["CNFISCAL_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
     os.environ["CNFISCAL_CATALOG"] = str(settings.catalog_path)
     os.environ["CNFISCAL_WAREHOUSE"] = settings.warehouse_spec
+    # dagster-dbt starts each dbt call from the partial-parse state it finds here
+    os.environ["DBT_TARGET_PATH"] = str(settings.dbt_target_dir)

@@ -45,20 +45,24 @@ class DbtCli(DbtCliResource):
 
 
 # dagster-dbt gives every dbt call its own target folder (the asset's name and run id, or a
-# bare hash): each holds a copy of the manifest, so they pile up by the gigabyte.
+# bare hash) under DBT_TARGET_PATH, i.e. beside the warehouse's parse state: each holds a copy
+# of the manifest, so they pile up by the gigabyte.
 _INVOCATION_DIR = re.compile(r"^(?:[\w]+-)?[0-9a-f]{7,}(?:-[0-9a-f]{7,})?$")
 
 
-def prune_dbt_targets(keep: int = 5) -> int:
-    """Delete all but the newest `keep` per-call target folders (kept for debugging)."""
-    target = DBT_PROJECT_DIR / "target"
-    if not target.is_dir():
-        return 0
-    calls = [p for p in target.iterdir() if p.is_dir() and _INVOCATION_DIR.match(p.name)]
-    calls.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in calls[keep:]:
-        shutil.rmtree(old, ignore_errors=True)
-    return max(0, len(calls) - keep)
+def prune_dbt_targets(settings: Settings, keep: int = 5) -> int:
+    """Delete all but the newest `keep` per-call target folders (kept for debugging), beside
+    this warehouse's parse state and in dbt_project/target (where older versions put them)."""
+    pruned = 0
+    for target in (settings.dbt_target_dir, DBT_PROJECT_DIR / "target"):
+        if not target.is_dir():
+            continue
+        calls = [p for p in target.iterdir() if p.is_dir() and _INVOCATION_DIR.match(p.name)]
+        calls.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in calls[keep:]:
+            shutil.rmtree(old, ignore_errors=True)
+        pruned += max(0, len(calls) - keep)
+    return pruned
 
 
 def prepare_dbt_project() -> DbtProject:

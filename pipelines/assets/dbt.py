@@ -60,7 +60,7 @@ def cnfiscal_dbt_assets(
 ):
     settings = paths.settings()  # exports CNFISCAL_DUCKDB_PATH for the dbt subprocess
     ensure_parsed_for(settings)
-    prune_dbt_targets()
+    prune_dbt_targets(settings)
     # Quarantine is re-decided every run: build with every current report, let the gate judge.
     full_refresh = config.full_refresh
     if settings.build_db.exists():

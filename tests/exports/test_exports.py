@@ -80,8 +80,15 @@ def test_datapackage_is_valid_and_describes_everything(small_db, tmp_path):
     assert len(report.tasks) == 6 and all(t.stats["rows"] > 0 for t in report.tasks)
     pkg = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
     assert pkg["licenses"][0]["name"] == "CC-BY-4.0"
-    assert {s["path"] for s in pkg["sources"]} >= {"https://example.gov.cn/2018.pdf"}
-    assert all(s["fetched_at"].startswith("2024-05-0") for s in pkg["sources"])
+    # one source per site, counting its reports; each report is a row of dim_document
+    with duckdb.connect(str(small_db[0]), read_only=True) as con:
+        reports = con.execute("select count(*) from marts.dim_document").fetchone()[0]
+    by_site = {s.get("path"): s for s in pkg["sources"]}
+    assert "https://example.gov.cn/" in by_site
+    assert by_site["https://example.gov.cn/"]["title"] == "example.gov.cn"
+    assert sum(s["reports"] for s in pkg["sources"]) == reports
+    assert all(s["first_fetched_at"].startswith("2024-05-0") for s in pkg["sources"])
+    assert all(s["first_fetched_at"] <= s["last_fetched_at"] for s in pkg["sources"])
     facts = next(r for r in pkg["resources"] if r["name"] == "fct_fiscal_facts")
     assert facts["schema"]["primaryKey"] == ["document_id", "fact_seq"]
     refs = {fk["reference"]["resource"] for fk in facts["schema"]["foreignKeys"]}

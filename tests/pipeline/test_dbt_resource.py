@@ -7,7 +7,15 @@ import subprocess
 import pytest
 from dagster_dbt import DbtCliResource
 
-from cnfiscal.dbt_parse import PARSED_FOR, DbtParseError, needs_parse, start_parse
+from cnfiscal.dbt_parse import (
+    MANIFEST,
+    PARSED_FOR,
+    DbtParseError,
+    needs_parse,
+    parse_dir,
+    start_parse,
+)
+from cnfiscal.settings import Settings, export_env
 from pipelines.resources import DBT_PROJECT_DIR, DbtCli, dbt_project, ensure_parsed_for
 
 
@@ -33,7 +41,7 @@ def _partial_parse_counts(log_path) -> dict:
 
 def test_a_call_after_the_parse_reparses_nothing(settings):
     ensure_parsed_for(settings, force=True)
-    stamp = (DBT_PROJECT_DIR / "target" / "parsed_for_path.txt").read_text("utf-8")
+    stamp = (parse_dir(settings) / PARSED_FOR).read_text("utf-8")
     assert stamp.splitlines() == [str(DBT_PROJECT_DIR), str(settings.build_db)]
     invocation = DbtCli(project_dir=dbt_project).cli(["ls", "--resource-type", "seed"])
     invocation.wait()
@@ -50,13 +58,39 @@ def test_a_parse_started_beside_the_fetch_stamps_only_when_it_succeeds(settings,
     assert not needs_parse(settings) and start_parse(settings) is None
 
     # A parse that fails (here: a target the profile does not have) says why, in dbt's words,
-    # and leaves the old stamp, so the job's definitions parse again in the foreground.
-    PARSED_FOR.write_text("parsed elsewhere", "utf-8")
+    # and leaves no stamp (it may have written half a state), so the job's definitions parse
+    # again in the foreground.
     monkeypatch.setenv("DBT_TARGET", "no_such_target")
-    failing = start_parse(settings)
+    failing = start_parse(settings, force=True)
     with pytest.raises(DbtParseError, match="no_such_target"):
         failing.wait()
-    assert PARSED_FOR.read_text("utf-8") == "parsed elsewhere"
+    assert not (parse_dir(settings) / PARSED_FOR).exists() and needs_parse(settings)
     monkeypatch.delenv("DBT_TARGET")
     ensure_parsed_for(settings)
     assert not needs_parse(settings)
+
+
+def test_two_warehouses_keep_their_own_parse_state(settings, tmp_path):
+    # Nightly runs into two warehouses from one checkout (a benchmark's two sizes, the sample
+    # and a real corpus) must not make each other parse the project again.
+    other = Settings(tmp_path / "other-warehouse", settings.catalog_path)
+    ensure_parsed_for(settings)
+    ensure_parsed_for(other)
+    assert parse_dir(settings) != parse_dir(other)
+    assert not needs_parse(settings) and not needs_parse(other)
+
+    # A dbt call for the first warehouse, after the second one parsed, starts from the first
+    # one's state: nothing re-parsed.
+    export_env(settings)
+    invocation = DbtCli(project_dir=dbt_project).cli(["ls", "--resource-type", "seed"])
+    invocation.wait()
+    assert _partial_parse_counts(invocation.target_path / "dbt.log") == {
+        "added": 0,
+        "changed": 0,
+        "deleted": 0,
+    }
+
+    # The definitions' manifest is the parse's; if it goes missing it is copied back, and the
+    # state is not parsed again for that.
+    MANIFEST.unlink()
+    assert not needs_parse(settings) and MANIFEST.exists()
