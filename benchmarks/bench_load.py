@@ -1,13 +1,15 @@
 """Load benchmark: cold build, no-change night and 1 %-changed night on a synthetic corpus.
 
-    .venv/bin/python benchmarks/bench_load.py [--ducklake] [--work DIR] [--again] [N ...]
-                                                                          (default: 1000)
+    .venv/bin/python benchmarks/bench_load.py [--ducklake] [--work DIR] [--again]
+                                              [--changed FRACTION] [N ...]   (default: 1000)
 
 --ducklake publishes into a DuckLake in the bench folder (CNFISCAL_WAREHOUSE=ducklake:...)
 instead of swapping in the single file; the publish step's time is the difference to see.
 --work DIR keeps the corpus and warehouse there (default: a temp dir, removed); --again, with
 --work, skips generation and the cold build and runs another 1 %-changed night on what is there
-(for profiling one phase at 100,000 without rebuilding).
+(for profiling one phase at 100,000 without rebuilding). --changed sets the fraction of reports
+that night rewrites (default 0.01): 0.001 of 100,000 changes as many reports as 0.01 of 10,000,
+which tells the cost of a bigger warehouse from the cost of more changes.
 
 Each phase is a real `cnfiscal run` in a subprocess on a fresh warehouse; the figures are its
 wall time, the peak RSS of the largest process in its tree (os.wait4; the parse workers and
@@ -77,7 +79,9 @@ def time_split(out: str, wall: float) -> dict[str, float]:
     }
 
 
-def bench(n: int, work: Path, ducklake: bool = False, again: bool = False) -> None:
+def bench(
+    n: int, work: Path, ducklake: bool = False, again: bool = False, fraction: float = 0.01
+) -> None:
     corpus = work / f"corpus{n}"
     if again:
         catalog = corpus / "catalog.csv"
@@ -102,9 +106,9 @@ def bench(n: int, work: Path, ducklake: bool = False, again: bool = False) -> No
         CNFISCAL_WAREHOUSE=f"ducklake:{work / f'lake{n}'}" if ducklake else "duckdb",
     )
     if again:
-        changed = len(mutate(corpus, 0.01))
+        changed = len(mutate(corpus, fraction))
         time.sleep(2.5)
-        run_phase(f"1% changed again ({changed} reports) {n}", env)
+        run_phase(f"{fraction:.1%} changed again ({changed} reports) {n}", env)
         return
     cold, rss1, _ = run_phase(f"cold {n}", env)
     quiet, rss2, _ = run_phase(f"no-change {n}", env)
@@ -125,6 +129,13 @@ def main() -> None:
     ducklake = "--ducklake" in args
     again = "--again" in args
     work = None
+    fraction = 0.01
+    if "--changed" in args:
+        i = args.index("--changed")
+        fraction = float(args[i + 1])
+        del args[i : i + 2]
+        if not again:
+            sys.exit("--changed applies to --again nights")
     if "--work" in args:
         i = args.index("--work")
         work = Path(args[i + 1])
@@ -136,7 +147,7 @@ def main() -> None:
     if work is not None:
         work.mkdir(parents=True, exist_ok=True)
         for n in sizes:
-            bench(n, work, ducklake, again)
+            bench(n, work, ducklake, again, fraction)
         return
     with tempfile.TemporaryDirectory(prefix="cnfiscal-bench-") as tmp:
         for n in sizes:

@@ -21,6 +21,7 @@ import duckdb
 
 from cnfiscal.settings import Settings
 from cnfiscal.warehouse import lake
+from cnfiscal.warehouse.load import ensure_schema
 from cnfiscal.warehouse.state import build_fingerprint, published_fingerprint, record_build_state
 
 
@@ -178,6 +179,7 @@ def refresh_published_fetch_log(build_db: Path, published_db: Path) -> Path:
     try:
         shutil.copyfile(published_db, tmp)
         with duckdb.connect(tmp) as con:
+            ensure_schema(con)  # a copy published by an older version gets raw.fetch_runs
             con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
             con.execute("BEGIN")
             _sync_fetch_runs(con)
@@ -222,3 +224,6 @@ def _sync_fetch_runs(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute("DROP TABLE _stale")
     con.execute("DROP TABLE _wanted")
+    # one row per run: copied whole
+    con.execute("DELETE FROM raw.fetch_runs")
+    con.execute("INSERT INTO raw.fetch_runs SELECT * FROM build.raw.fetch_runs")

@@ -148,13 +148,22 @@ def publish(
     return snapshot
 
 
+FETCH_LOG_TABLES = ("fetches", "fetch_runs")
+
+
 def refresh_fetch_log(build_db: Path, lake_dir: Path) -> int:
     """A no-change run's fetch log replaces the lake's, in one transaction (marts untouched)."""
     with connect(lake_dir) as con:
         build = _attach_build(con, build_db)
         con.execute("BEGIN")
-        con.execute(f"DELETE FROM {ALIAS}.raw.fetches")
-        con.execute(f"INSERT INTO {ALIAS}.raw.fetches SELECT * FROM {_q(build, 'raw', 'fetches')}")
+        for table in FETCH_LOG_TABLES:
+            source = _q(build, "raw", table)
+            # a lake published before raw.fetch_runs existed gets it here
+            con.execute(
+                f"CREATE TABLE IF NOT EXISTS {ALIAS}.raw.{table} AS SELECT * FROM {source} LIMIT 0"
+            )
+            con.execute(f"DELETE FROM {ALIAS}.raw.{table}")
+            con.execute(f"INSERT INTO {ALIAS}.raw.{table} SELECT * FROM {source}")
         con.execute("COMMIT")
         con.execute(f"DETACH {_q(build)}")
         snapshot = current_snapshot(con)

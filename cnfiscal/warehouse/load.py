@@ -17,10 +17,12 @@ import duckdb
 import pyarrow as pa
 
 from cnfiscal.model import Extraction, format_decimal
+from cnfiscal.warehouse import fetch_log
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(resources.files("cnfiscal.warehouse").joinpath("schema.sql").read_text("utf-8"))
+    fetch_log.migrate(con)
 
 
 def document_id(source_id: str, sha256: str) -> str:
@@ -57,20 +59,10 @@ _FETCH_COLUMNS = {
 
 
 def record_fetches(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[FetchRecord]) -> None:
-    """One row per source per run (a re-executed step replaces its own rows)."""
+    """One row per source per run (a re-executed step replaces its own rows); see fetch_log."""
     data = {name: [getattr(r, name) for r in rows] for name in _FETCH_COLUMNS if name != "run_id"}
     data["run_id"] = [run_id] * len(rows)
-    table = _arrow(data, _FETCH_COLUMNS)
-    con.execute("BEGIN")
-    con.register("_new_fetches", table)
-    con.execute(
-        "DELETE FROM raw.fetches WHERE run_id = ? "
-        "AND source_id IN (SELECT source_id FROM _new_fetches)",
-        [run_id],
-    )
-    con.execute("INSERT INTO raw.fetches SELECT * FROM _new_fetches")
-    con.unregister("_new_fetches")
-    con.execute("COMMIT")
+    fetch_log.record(con, run_id, _arrow(data, _FETCH_COLUMNS))
 
 
 def _arrow(data: dict[str, list], types: dict[str, pa.DataType]) -> pa.Table:

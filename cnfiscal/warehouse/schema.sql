@@ -1,7 +1,9 @@
 -- The raw layer: what the fetcher and the extractor saw, one row per thing, never edited by dbt.
 CREATE SCHEMA IF NOT EXISTS raw;
 
--- One row per catalog entry per run: what was attempted and how it went.
+-- One row per catalog entry per run: what was attempted and how it went. Runs older than the
+-- newest 30 keep only their fetched, failed and cached rows (cnfiscal.warehouse.fetch_log).
+-- No primary key: (run_id, source_id) is unique by construction.
 CREATE TABLE IF NOT EXISTS raw.fetches (
     run_id        VARCHAR NOT NULL,
     source_id     VARCHAR NOT NULL,
@@ -13,8 +15,20 @@ CREATE TABLE IF NOT EXISTS raw.fetches (
     etag          VARCHAR,
     last_modified VARCHAR,
     fetched_at    TIMESTAMPTZ NOT NULL,
-    message       VARCHAR,
-    PRIMARY KEY (run_id, source_id)
+    message       VARCHAR
+);
+
+-- One row per run: how many catalog entries it attempted and how each went.
+CREATE TABLE IF NOT EXISTS raw.fetch_runs (
+    run_id        VARCHAR PRIMARY KEY,
+    started_at    TIMESTAMPTZ NOT NULL,  -- its first fetch
+    finished_at   TIMESTAMPTZ NOT NULL,
+    attempted     BIGINT NOT NULL,
+    fetched       BIGINT NOT NULL,
+    not_modified  BIGINT NOT NULL,
+    cached        BIGINT NOT NULL,
+    failed        BIGINT NOT NULL,
+    compacted_at  TIMESTAMPTZ            -- when its not_modified rows were dropped
 );
 
 -- One row per report version (a source whose content changed gets a new row).

@@ -180,7 +180,11 @@ def parse_shard(
 
 
 SPECS = {
-    "fetches": ("One row per catalog entry per run, with how the fetch went.", False),
+    "fetches": (
+        "One row per catalog entry per run, with how the fetch went (older runs keep only "
+        "their fetched, failed and cached rows; raw.fetch_runs has every run's totals).",
+        False,
+    ),
     "documents": ("One row per report version, with its metadata and status.", False),
     "facts": ("One row per extracted fact, with evidence and provenance.", True),
     "parse_issues": ("What the reader and extractor found wrong, quoting the text.", True),

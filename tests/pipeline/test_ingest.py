@@ -213,6 +213,9 @@ def test_fetch_log_republish_rewrites_only_runs_that_differ(corpus, tmp_path):
     everything = "select * from raw.fetches order by run_id, source_id"
     assert _rows(pub, everything) == _rows(db, everything)
     assert _rows(pub, "select count(distinct run_id) from raw.fetches")[0][0] == 3
+    totals = "select * from raw.fetch_runs order by run_id"
+    assert _rows(pub, totals) == _rows(db, totals)
+    assert [r[0] for r in _rows(pub, totals)] == ["r1", "r2", "r3"]
 
 
 def test_the_transform_fingerprint_ignores_dbt_s_user_id_file(tmp_path):
