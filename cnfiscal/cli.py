@@ -78,6 +78,26 @@ def _cmd_query(args: argparse.Namespace) -> int:
     return run_query(args.sql, database=args.database, fmt=args.format)
 
 
+def _cmd_compact(args: argparse.Namespace) -> int:
+    from cnfiscal.settings import get_settings
+    from cnfiscal.warehouse.compact import compact_build, compact_published
+
+    settings = get_settings()
+    if settings.lake_dir is not None:
+        print(
+            "compact: the DuckLake warehouse is Parquet files; nothing to compact", file=sys.stderr
+        )
+        return 2
+    done = []
+    if settings.build_db.exists():
+        done.append(compact_build(settings.build_db))
+    if settings.published_db.exists():
+        done.append(compact_published(settings.published_db))
+    for c in done:
+        print(f"{c.path}: {c.bytes_before / 1e6:.1f} MB → {c.bytes_after / 1e6:.1f} MB")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cnfiscal", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -106,6 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_ext.add_argument("files", nargs="+")
     p_ext.add_argument("--out", required=True, help="output folder for <stem>.json files")
     p_ext.set_defaults(func=_cmd_extract)
+
+    p_c = sub.add_parser(
+        "compact",
+        help="rewrite the build and published DuckDB files without their free blocks "
+        "(between runs: a run cannot open the build file meanwhile)",
+    )
+    p_c.set_defaults(func=_cmd_compact)
 
     p_q = sub.add_parser("query", help="run SQL on the published warehouse (read-only)")
     p_q.add_argument("sql")
