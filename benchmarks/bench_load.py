@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_load.py [--ducklake] [--work DIR] [--again]
                                               [--changed FRACTION] [N ...]   (default: 1000)
+    .venv/bin/python benchmarks/bench_load.py --ratio --work DIR SMALL LARGE
 
 --ducklake publishes into a DuckLake in the bench folder (CNFISCAL_WAREHOUSE=ducklake:...)
 instead of swapping in the single file; the publish step's time is the difference to see.
@@ -9,7 +10,8 @@ instead of swapping in the single file; the publish step's time is the differenc
 --work, skips generation and the cold build and runs another 1 %-changed night on what is there
 (for profiling one phase at 100,000 without rebuilding). --changed sets the fraction of reports
 that night rewrites (default 0.01): 0.001 of 100,000 changes as many reports as 0.01 of 10,000,
-which tells the cost of a bigger warehouse from the cost of more changes.
+which tells the cost of a bigger warehouse from the cost of more changes. --ratio runs the three
+nights that issue 18's ratio needs back to back on DIR's warehouses and prints it.
 
 Each phase is a real `cnfiscal run` in a subprocess on a fresh warehouse; the figures are its
 wall time, the peak RSS of the largest process in its tree (os.wait4; the parse workers and
@@ -81,7 +83,8 @@ def time_split(out: str, wall: float) -> dict[str, float]:
 
 def bench(
     n: int, work: Path, ducklake: bool = False, again: bool = False, fraction: float = 0.01
-) -> None:
+) -> float:
+    """The phases for `n` reports; returns the wall time of the last (changed) night."""
     corpus = work / f"corpus{n}"
     if again:
         catalog = corpus / "catalog.csv"
@@ -108,8 +111,8 @@ def bench(
     if again:
         changed = len(mutate(corpus, fraction))
         time.sleep(2.5)
-        run_phase(f"{fraction:.1%} changed again ({changed} reports) {n}", env)
-        return
+        wall, _, _ = run_phase(f"{fraction:.1%} changed again ({changed} reports) {n}", env)
+        return wall
     cold, rss1, _ = run_phase(f"cold {n}", env)
     quiet, rss2, _ = run_phase(f"no-change {n}", env)
     changed = len(mutate(corpus, 0.01))
@@ -122,12 +125,31 @@ def bench(
         f"peak RSS {max(rss1, rss2, rss3):.0f} MB, load avg {os.getloadavg()[0]:.1f}"
     )
     print(f"== start-up {n} (1% run, outside precheck and steps): {split.get('start-up', 0):.1f}s")
+    return one
+
+
+def ratio(small: int, large: int, work: Path, ducklake: bool) -> None:
+    """Issue 18's ratio in one run, on the warehouses an earlier run left in `work`: a 1 % night
+    at each size, then a night at `large` changing as many reports as 1 % of `small` does, which
+    separates what the bigger warehouse costs from what the ten times more changes cost."""
+    one_small = bench(small, work, ducklake, again=True)
+    one_large = bench(large, work, ducklake, again=True)
+    same = bench(large, work, ducklake, again=True, fraction=0.01 * small / large)
+    print(
+        f"== ratio: 1 % at {large} {one_large:.1f}s / 1 % at {small} {one_small:.1f}s = "
+        f"{one_large / one_small:.2f} (target <= 1.5)"
+    )
+    print(
+        f"== same changed reports at {large}: {same:.1f}s, {same / one_small:.2f}x the {small} "
+        f"night (the warehouse's size); the extra changes cost {one_large - same:.1f}s"
+    )
 
 
 def main() -> None:
     args = sys.argv[1:]
     ducklake = "--ducklake" in args
     again = "--again" in args
+    pair = "--ratio" in args
     work = None
     fraction = 0.01
     if "--changed" in args:
@@ -142,8 +164,13 @@ def main() -> None:
         del args[i : i + 2]
     if again and work is None:
         sys.exit("--again needs --work DIR (the folder of an earlier run)")
-    sizes = [int(a) for a in args if a not in ("--ducklake", "--again")] or [1000]
+    sizes = [int(a) for a in args if a not in ("--ducklake", "--again", "--ratio")] or [1000]
     print(f"warehouse mode: {'ducklake' if ducklake else 'duckdb file'}")
+    if pair:
+        if work is None or len(sizes) != 2 or sizes[0] >= sizes[1]:
+            sys.exit("--ratio needs --work DIR (an earlier run's folder), two sizes, small first")
+        ratio(sizes[0], sizes[1], work, ducklake)
+        return
     if work is not None:
         work.mkdir(parents=True, exist_ok=True)
         for n in sizes:
