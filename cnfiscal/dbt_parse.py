@@ -3,12 +3,13 @@
 dbt keys its partial-parse state on the profile's connection, i.e. our build file's path:
 parsed for one path, every dbt call on another re-parses the whole project (~10 s each, three
 calls a run). So each build file keeps its own parse state, in a folder beside it
-(`parse_dir`): `dbt parse` writes it there once, a stamp names the project folder and the build
-path it was parsed for, and every dbt call of a run starts from it (dagster-dbt copies the
-partial-parse file from DBT_TARGET_PATH, which export_env points there). Two warehouses built
-from one checkout (the sample corpus and a real one, or a benchmark's two sizes) then never
-make each other parse again. The manifest the Dagster definitions load,
-dbt_project/target/manifest.json, is copied from the last parse: it does not depend on the path.
+(`Settings.dbt_target_dir`): `dbt parse` writes it there once, a stamp names the project
+folder and the build path it was parsed for, and every dbt call of a run starts from it
+(dagster-dbt copies the partial-parse file from DBT_TARGET_PATH, which export_env points
+there). Two warehouses built from one checkout (the sample corpus and a real one, or a
+benchmark's two sizes) then never make each other parse again. The manifest the Dagster
+definitions load, dbt_project/target/manifest.json, is copied from the last parse: it does not
+depend on the path.
 
 This is plain `dbt parse` in a subprocess, not dagster-dbt's preparer: that one blanks every
 seed's checksum in the partial-parse state (so that a project parsed in one place can be
@@ -30,7 +31,7 @@ from cnfiscal.settings import REPO_ROOT, Settings, export_env
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 TARGET_DIR = DBT_PROJECT_DIR / "target"
 MANIFEST = TARGET_DIR / "manifest.json"  # what the definitions load
-PARSED_FOR = "parsed_for_path.txt"  # the stamp, in a parse_dir
+PARSED_FOR = "parsed_for_path.txt"  # the stamp, in Settings.dbt_target_dir
 # Files whose change changes the manifest (the vocabulary CSVs are the dbt seeds).
 _WATCHED_GLOBS = [(DBT_PROJECT_DIR, "*.sql"), (DBT_PROJECT_DIR, "*.yml")]
 _WATCHED_GLOBS.append((REPO_ROOT / "cnfiscal" / "vocab", "*.csv"))
@@ -44,12 +45,7 @@ def stamp_for(settings: Settings) -> str:
     return f"{DBT_PROJECT_DIR}\n{settings.build_db}"
 
 
-def parse_dir(settings: Settings) -> Path:
-    """dbt's parse state for this build file (partial_parse.msgpack, manifest.json, stamp)."""
-    return settings.dbt_target_dir
-
-
-def manifest_is_stale(manifest: Path = MANIFEST) -> bool:
+def manifest_is_stale(manifest: Path) -> bool:
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
@@ -63,7 +59,7 @@ def manifest_is_stale(manifest: Path = MANIFEST) -> bool:
 def needs_parse(settings: Settings) -> bool:
     """True unless this build file's parse state is of the current project. Only its copy of
     the definitions' manifest missing is mended here, by copying it again."""
-    folder = parse_dir(settings)
+    folder = settings.dbt_target_dir
     stamp = folder / PARSED_FOR
     current = stamp.read_text("utf-8") if stamp.exists() else None
     if current != stamp_for(settings) or manifest_is_stale(folder / "manifest.json"):
@@ -93,7 +89,7 @@ class ParseJob:
     def __init__(self, settings: Settings):
         export_env(settings)  # the profile reads the build path from the environment
         self._stamp = stamp_for(settings)
-        self.folder = parse_dir(settings)
+        self.folder = settings.dbt_target_dir
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / PARSED_FOR).unlink(missing_ok=True)  # stamped again only on success
         args = [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR)]

@@ -93,7 +93,8 @@ STAGED_PREFIX = ".publish-staged-"
 STAGED_RECORD = ".publish-staged.json"
 
 
-def _identity(path: Path) -> list[int]:
+def file_identity(path: Path) -> list[int]:
+    """Which file is at `path`: a file renamed over it, or written, changes it."""
     st = os.stat(path)
     return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
 
@@ -108,7 +109,7 @@ class StagedCopy:
         published_db.parent.mkdir(parents=True, exist_ok=True)
         discard_staged(published_db)
         _stamp(build_db)
-        self.identity = _identity(build_db)
+        self.identity = file_identity(build_db)
         self.path = _new_copy_path(published_db, STAGED_PREFIX)
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._copy, name="stage-publish", daemon=True)
@@ -122,7 +123,7 @@ class StagedCopy:
 
     def finish(self, keep: bool = True) -> bool:
         self._thread.join()
-        if keep and self.error is None and _identity(self.build_db) == self.identity:
+        if keep and self.error is None and file_identity(self.build_db) == self.identity:
             record = {"file": os.path.basename(self.path), "build": str(self.build_db)}
             record["identity"] = self.identity
             _write_record(self.published_db.parent / STAGED_RECORD, record)
@@ -146,7 +147,7 @@ def _take_staged(build_db: Path, published_db: Path) -> str | None:
     try:
         record = json.loads(record_path.read_text(encoding="utf-8"))
         path = str(published_db.parent / record["file"])
-        ok = record["build"] == str(build_db) and record["identity"] == _identity(build_db)
+        ok = record["build"] == str(build_db) and record["identity"] == file_identity(build_db)
         ok = ok and os.path.getsize(path) == record["identity"][2]
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         ok = False

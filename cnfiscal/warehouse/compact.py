@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from cnfiscal.publish import file_identity
+
 
 @dataclass
 class Compacted:
@@ -40,20 +42,19 @@ def compact_published(path: Path) -> Compacted:
     """Compact a published copy, which only the publish step writes, always by renaming a whole
     new file over it: read it read-only (analysts may be reading it too), and swap the
     compacted file in only if the published one is still the one read."""
-    st = path.stat()
+    before = file_identity(path)
     tmp = _tmp_path(path)
     with duckdb.connect() as con:
         # under its own name: the views it holds name their catalog (the file's stem)
         con.execute(f"ATTACH '{path}' AS \"{path.stem}\" (READ_ONLY)")
         con.execute(f'USE "{path.stem}"')
         _copy_into(con, tmp)
-    now = path.stat()
-    if (now.st_ino, now.st_mtime_ns, now.st_size) != (st.st_ino, st.st_mtime_ns, st.st_size):
+    if file_identity(path) != before:
         tmp.unlink()
         raise RuntimeError(f"{path} was published again while it was being compacted; not swapped")
     os.chmod(tmp, 0o644)  # analysts read it
     os.replace(tmp, path)
-    return Compacted(path, st.st_size, path.stat().st_size)
+    return Compacted(path, before[2], path.stat().st_size)
 
 
 def _tmp_path(path: Path) -> Path:

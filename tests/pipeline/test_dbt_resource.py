@@ -12,7 +12,6 @@ from cnfiscal.dbt_parse import (
     PARSED_FOR,
     DbtParseError,
     needs_parse,
-    parse_dir,
     start_parse,
 )
 from cnfiscal.settings import Settings, export_env
@@ -41,7 +40,7 @@ def _partial_parse_counts(log_path) -> dict:
 
 def test_a_call_after_the_parse_reparses_nothing(settings):
     ensure_parsed_for(settings, force=True)
-    stamp = (parse_dir(settings) / PARSED_FOR).read_text("utf-8")
+    stamp = (settings.dbt_target_dir / PARSED_FOR).read_text("utf-8")
     assert stamp.splitlines() == [str(DBT_PROJECT_DIR), str(settings.build_db)]
     invocation = DbtCli(project_dir=dbt_project).cli(["ls", "--resource-type", "seed"])
     invocation.wait()
@@ -64,7 +63,7 @@ def test_a_parse_started_beside_the_fetch_stamps_only_when_it_succeeds(settings,
     failing = start_parse(settings, force=True)
     with pytest.raises(DbtParseError, match="no_such_target"):
         failing.wait()
-    assert not (parse_dir(settings) / PARSED_FOR).exists() and needs_parse(settings)
+    assert not (settings.dbt_target_dir / PARSED_FOR).exists() and needs_parse(settings)
     monkeypatch.delenv("DBT_TARGET")
     ensure_parsed_for(settings)
     assert not needs_parse(settings)
@@ -76,7 +75,7 @@ def test_two_warehouses_keep_their_own_parse_state(settings, tmp_path):
     other = Settings(tmp_path / "other-warehouse", settings.catalog_path)
     ensure_parsed_for(settings)
     ensure_parsed_for(other)
-    assert parse_dir(settings) != parse_dir(other)
+    assert settings.dbt_target_dir != other.dbt_target_dir
     assert not needs_parse(settings) and not needs_parse(other)
 
     # A dbt call for the first warehouse, after the second one parsed, starts from the first

@@ -42,7 +42,6 @@ def _run_nights(con, nights: int) -> None:
 
 def test_old_runs_lose_only_their_not_modified_rows(monkeypatch):
     monkeypatch.setattr(fetch_log, "KEEP_RUNS", 2)
-    monkeypatch.setattr(fetch_log, "COMPACT_BATCH", 3)
     with duckdb.connect() as full, duckdb.connect() as con:
         monkeypatch.setattr(fetch_log, "COMPACT_BATCH", 10**6)
         _run_nights(full, 6)  # never compacted: the reference
