@@ -8,7 +8,8 @@ rebuilds the incremental marts from scratch, even on a night with nothing new.
 
 Without force, the catalog is fetched first in plain Python (cnfiscal.precheck); when nothing
 would change the published copy, the job is not launched at all — Dagster, dbt and GX imports
-alone cost more than the rest of such a night.
+alone cost more than the rest of such a night. On other nights those imports run in a forked
+child while the precheck fetches (cnfiscal.warm_start); CNFISCAL_WARM_START=0 turns that off.
 """
 
 from __future__ import annotations
@@ -45,25 +46,69 @@ def run_pipeline(
     # A new warehouse path (or changed dbt code) needs a full `dbt parse` before the job's
     # definitions load; start it now, so it runs on the second core while the fetch runs.
     parse_job = start_parse(settings)
-    fetched = False
-    if not force:
-        from cnfiscal.precheck import describe, precheck
-        from cnfiscal.publish import refresh_published
+    launch = {"run_id": run_id, "force": force, "full_refresh": full_refresh, "started": started}
+    if force:
+        _finish(parse_job)
+        return _launch(settings, fetched=False, batches=None, **launch)
 
+    from cnfiscal import warm_start
+    from cnfiscal.precheck import describe, precheck
+    from cnfiscal.publish import refresh_published
+
+    warm = None
+    if warm_start.available():
+        manifest_ready = parse_job is None
+        warm = warm_start.WarmStart(
+            lambda: _import_job_modules(definitions=manifest_ready),
+            lambda request: _launch(settings, **request),
+        )
+    try:
         pre = precheck(settings, run_id)
         print(f"precheck {run_id}: {describe(pre)} in {time.perf_counter() - started:.1f}s")
         for problem in pre.catalog_problems:
             print(f"  catalog: {problem}", file=sys.stderr)
+        _finish(parse_job)
         if not pre.changed and not full_refresh:
-            _finish(parse_job)
+            if warm is not None:
+                warm.cancel()
+                warm = None
             refresh_published(settings)
             wall = time.perf_counter() - started
             print(f"run {run_id}: nothing changed, job not launched ({wall:.1f}s)")
             print(f"  fetch log republished: {settings.published_label}")
             return 0
-        fetched = True
+    except BaseException:
+        if warm is not None:
+            warm.cancel()
+        raise
+    launch.update(fetched=True, batches=pre.batches)
+    if warm is not None:
+        return warm.launch(launch)
+    return _launch(settings, **launch)
 
-    _finish(parse_job)
+
+def _import_job_modules(definitions: bool) -> None:
+    """What the job's launch imports (most of its start-up); the definitions read dbt's
+    manifest, so they wait for a running parse."""
+    import dagster  # noqa: F401
+    import dagster_dbt  # noqa: F401
+    import great_expectations  # noqa: F401
+
+    if definitions:
+        import pipelines.definitions  # noqa: F401
+
+
+def _launch(
+    settings,
+    *,
+    run_id: str,
+    force: bool,
+    fetched: bool,
+    full_refresh: bool,
+    started: float,
+    batches: list[str] | None,
+) -> int:
+    """Build the definitions and execute the build job (in process, or on Celery)."""
     from dagster import DagsterInstance
 
     from cnfiscal.catalog import batches_to_run, load_catalog
@@ -84,10 +129,11 @@ def run_pipeline(
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     if instance is None:
         instance = DagsterInstance.ephemeral()
-    batches = batches_to_run(
-        (e.id for e in load_catalog(settings.catalog_path).entries),
-        current_sources(settings.build_db),
-    )
+    if batches is None:  # no precheck ran (force): ask the catalog and the build file
+        batches = batches_to_run(
+            (e.id for e in load_catalog(settings.catalog_path).entries),
+            current_sources(settings.build_db),
+        )
     partitions = register_batches(instance, batches)
     tags = whole_range_tags(partitions) if partitions else {}
     run_config = job_run_config(force, fetched, full_refresh)
