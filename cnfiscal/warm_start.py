@@ -1,6 +1,6 @@
 """A forked child that imports the job's libraries while the launcher's precheck fetches.
 
-On a night with something to build, `cnfiscal run` spends about 2 s importing Dagster,
+On a night with something to build, `cnfiscal run` spends 2–3.5 s importing Dagster,
 dagster-dbt, Great Expectations and the definitions, and before that the precheck: 0.9 s at
 10,000 reports, 3.3 s at 100,000. Both are single-threaded Python; the machine has two cores. So
 the launcher forks first: the child imports and waits on a pipe, the parent runs the precheck and
