@@ -29,7 +29,11 @@ YEAR_COLUMNS = ("fiscal_year", "report_year", "year")
 BOM = b"\xef\xbb\xbf"
 # Part of every content key: bump it when the same rows would be written into other files
 # (compression, CSV form), so that no file of the older form is reused.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
+# zstd's fastest level: at 100,000 reports the fiscal-year partitions, all rewritten on a night
+# that touches every year, take 1.49 s against 1.66 s at DuckDB's default (3), for files ~2 %
+# larger.
+PARQUET = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1"
 
 
 @dataclass
@@ -171,7 +175,7 @@ def _export_table(
             # the reused partitions' folders exist already: write the others beside them
             con.execute(
                 f"COPY (SELECT *{extra} FROM {schema}.{_q(table)} WHERE {' OR '.join(wanted)}) "
-                f"TO '{out / table}' (FORMAT parquet, COMPRESSION zstd, "
+                f"TO '{out / table}' ({PARQUET}, "
                 "PARTITION_BY (fiscal_year), OVERWRITE_OR_IGNORE)"
             )
             counts = {_partition_label(v): n for v, n, _ in sums}
@@ -190,7 +194,7 @@ def _export_table(
     else:
         rel = f"{table}.parquet"
         if not previous.reuse(out, [rel], whole_key):
-            con.execute(f"COPY ({src}) TO '{out / rel}' (FORMAT parquet, COMPRESSION zstd)")
+            con.execute(f"COPY ({src}) TO '{out / rel}' ({PARQUET})")
         t.files.append((rel, "parquet", None, rows, (out / rel).stat().st_size))
         t.content_keys[rel] = whole_key
     if write_csv:

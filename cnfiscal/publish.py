@@ -174,8 +174,9 @@ def _write_record(path: Path, record: dict) -> None:
 def refresh_published_fetch_log(build_db: Path, published_db: Path) -> Path:
     """After a run that changed nothing else, give analysts this run's fetch log (failed
     fetches included) without rebuilding: a copy of the published file gets the build's
-    raw.fetches and is swapped in atomically. Marts are untouched, so no check is bypassed.
-    Only the runs that differ are rewritten (see _sync_fetch_runs)."""
+    raw.fetches, run totals and first sightings, and is swapped in atomically. Marts are
+    untouched, so no check is bypassed. Only the runs that differ are rewritten
+    (see _sync_fetch_runs)."""
     tmp = _new_copy_path(published_db)
     try:
         shutil.copyfile(published_db, tmp)
@@ -228,3 +229,8 @@ def _sync_fetch_runs(con: duckdb.DuckDBPyConnection) -> None:
     # one row per run: copied whole
     con.execute("DELETE FROM raw.fetch_runs")
     con.execute("INSERT INTO raw.fetch_runs SELECT * FROM build.raw.fetch_runs")
+    # a first sighting never changes: only the build's new sources
+    con.execute(
+        "INSERT INTO raw.source_first_seen SELECT * FROM build.raw.source_first_seen"
+        " WHERE source_id NOT IN (SELECT source_id FROM raw.source_first_seen)"
+    )

@@ -7,7 +7,8 @@ keeps every row of the newest KEEP_RUNS runs and, of older runs, only the rows t
 something: a new version (`fetched`), a failure, a fallback to the cache. A `not_modified`
 row repeats the version its source already had, so dropping it loses no version: each
 source's newest version is still its newest row with a sha256. What a compacted run did in
-total stays in raw.fetch_runs.
+total stays in raw.fetch_runs, and when each source was first attempted in
+raw.source_first_seen.
 
 Compaction runs when COMPACT_BATCH runs have passed the window, so it costs one delete a week
 of nights, not one a night. raw.fetches has no primary key: its index made that delete cost
@@ -34,10 +35,24 @@ SELECT run_id, min(fetched_at) AS started_at, max(fetched_at) AS finished_at,
 FROM raw.fetches WHERE run_id IN (SELECT run_id FROM _runs_to_count) GROUP BY run_id
 """
 
+# The sources of this run's rows (_new_fetches) that no earlier run logged, with the run's start.
+_FIRST_SEEN = """
+INSERT INTO raw.source_first_seen
+SELECT DISTINCT n.source_id, r.started_at FROM _new_fetches n JOIN raw.fetch_runs r ON r.run_id = ?
+WHERE n.source_id NOT IN (SELECT source_id FROM raw.source_first_seen)
+"""
+# The same from a whole log (a warehouse from before raw.source_first_seen).
+_FIRST_SEEN_FROM_LOG = """
+INSERT INTO raw.source_first_seen
+SELECT f.source_id, min(r.started_at) FROM raw.fetches f JOIN raw.fetch_runs r USING (run_id)
+GROUP BY f.source_id
+"""
+
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a warehouse made by an older version up to this layout: raw.fetches without its
-    primary key (the table is copied once), and raw.fetch_runs filled for the runs it has."""
+    primary key (the table is copied once), raw.fetch_runs filled for the runs it has, and
+    raw.source_first_seen from the log."""
     has_key = con.execute(
         "SELECT count(*) FROM duckdb_constraints() WHERE schema_name = 'raw' "
         "AND table_name = 'fetches' AND constraint_type = 'PRIMARY KEY'"
@@ -47,7 +62,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     missing_runs = con.execute(
         "SELECT NOT EXISTS (SELECT 1 FROM raw.fetch_runs) AND EXISTS (SELECT 1 FROM raw.fetches)"
     ).fetchone()[0]
-    if not (has_key or missing_runs):
+    missing_first_seen = con.execute(
+        "SELECT NOT EXISTS (SELECT 1 FROM raw.source_first_seen) "
+        "AND EXISTS (SELECT 1 FROM raw.fetches)"
+    ).fetchone()[0]
+    if not (has_key or missing_runs or missing_first_seen):
         return
     con.execute("BEGIN")
     try:
@@ -72,6 +91,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         )
         con.execute(f"INSERT INTO raw.fetch_runs {_COUNTS}")
         con.execute("DROP TABLE _runs_to_count")
+        if missing_first_seen:
+            con.execute(_FIRST_SEEN_FROM_LOG)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -80,7 +101,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
 
 def record(con: duckdb.DuckDBPyConnection, run_id: str, rows) -> None:
     """Replace the run's rows for these sources with `rows` (an Arrow table of raw.fetches'
-    columns), update the run's totals, and compact the log if it is due; one transaction."""
+    columns), update the run's totals and the first sightings, and compact the log if it is
+    due; one transaction."""
     con.execute("BEGIN")
     try:
         con.register("_new_fetches", rows)
@@ -90,11 +112,12 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, rows) -> None:
             [run_id],
         )
         con.execute("INSERT INTO raw.fetches SELECT * FROM _new_fetches")
-        con.unregister("_new_fetches")
         con.execute("CREATE OR REPLACE TEMP TABLE _runs_to_count AS SELECT ? AS run_id", [run_id])
         con.execute("DELETE FROM raw.fetch_runs WHERE run_id = ?", [run_id])
         con.execute(f"INSERT INTO raw.fetch_runs {_COUNTS}")
         con.execute("DROP TABLE _runs_to_count")
+        con.execute(_FIRST_SEEN, [run_id])
+        con.unregister("_new_fetches")
         compact(con)
         con.execute("COMMIT")
     except BaseException:

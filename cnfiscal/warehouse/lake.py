@@ -148,7 +148,7 @@ def publish(
     return snapshot
 
 
-FETCH_LOG_TABLES = ("fetches", "fetch_runs")
+FETCH_LOG_TABLES = ("fetches", "fetch_runs", "source_first_seen")
 
 
 def refresh_fetch_log(build_db: Path, lake_dir: Path) -> int:
@@ -158,7 +158,7 @@ def refresh_fetch_log(build_db: Path, lake_dir: Path) -> int:
         con.execute("BEGIN")
         for table in FETCH_LOG_TABLES:
             source = _q(build, "raw", table)
-            # a lake published before raw.fetch_runs existed gets it here
+            # a lake published before one of these tables existed gets it here
             con.execute(
                 f"CREATE TABLE IF NOT EXISTS {ALIAS}.raw.{table} AS SELECT * FROM {source} LIMIT 0"
             )

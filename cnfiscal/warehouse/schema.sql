@@ -31,6 +31,13 @@ CREATE TABLE IF NOT EXISTS raw.fetch_runs (
     compacted_at  TIMESTAMPTZ            -- when its not_modified rows were dropped
 );
 
+-- One row per source ever attempted: the start of the first run that logged it. The duplicate
+-- checks order copies by it; read from raw.fetches it was a scan of every night's log.
+CREATE TABLE IF NOT EXISTS raw.source_first_seen (
+    source_id     VARCHAR NOT NULL,      -- unique by construction (fetch_log.record)
+    first_seen    TIMESTAMPTZ NOT NULL
+);
+
 -- One row per report version (a source whose content changed gets a new row).
 CREATE TABLE IF NOT EXISTS raw.documents (
     document_id    VARCHAR PRIMARY KEY,  -- <source_id>@<sha256 prefix>

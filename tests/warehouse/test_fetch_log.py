@@ -171,3 +171,36 @@ def test_the_freshness_suite_catches_a_source_recorded_twice(tmp_path):
         con.execute("INSERT INTO raw.fetches SELECT * FROM raw.fetches WHERE source_id = 's2'")
     failures = validate_suite("freshness", db, context=context).blocking_failures
     assert [f.label for f in failures] == ["expect_column_values_to_be_unique(source_id)"]
+
+
+FIRST_SEEN = "SELECT source_id, first_seen FROM raw.source_first_seen ORDER BY 1"
+
+
+def test_a_source_keeps_the_start_of_the_run_that_first_logged_it(monkeypatch):
+    monkeypatch.setattr(fetch_log, "KEEP_RUNS", 1)
+    monkeypatch.setattr(fetch_log, "COMPACT_BATCH", 1)
+    with duckdb.connect() as con:
+        _run_nights(con, 3)
+        late = _night(4)[0]
+        late.source_id = "s4"  # a source that enters the catalog on night 4
+        record_fetches(con, "run4", [*_night(4), late])
+        record_fetches(con, "run4", [late])  # a re-executed step: its rows replaced, no second row
+        night = lambda n: START + timedelta(days=n)  # noqa: E731
+        assert con.execute(FIRST_SEEN).fetchall() == [
+            ("s1", night(1)),
+            ("s2", night(1)),
+            ("s3", night(1)),
+            ("s4", night(4)),
+        ]
+        # compaction dropped the old runs' not_modified rows; the sightings stay
+        left = con.execute("SELECT count(*) FROM raw.fetches WHERE run_id = 'run2'").fetchone()
+        assert left[0] == 0
+
+
+def test_first_sightings_of_an_older_warehouse_come_from_its_log():
+    with duckdb.connect() as con:
+        _run_nights(con, 3)
+        expected = con.execute(FIRST_SEEN).fetchall()
+        con.execute("DELETE FROM raw.source_first_seen")  # as a warehouse made before the table
+        ensure_schema(con)
+        assert con.execute(FIRST_SEEN).fetchall() == expected
