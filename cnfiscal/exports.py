@@ -48,11 +48,12 @@ class ExportedFile:
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> list[str]:
+    """The marts to publish: the schema's tables and views (fct_fiscal_facts is a view)."""
     return [
         r[0]
         for r in con.execute(
             "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY table_name",
+            "WHERE table_schema = ? AND table_type IN ('BASE TABLE', 'VIEW') ORDER BY table_name",
             [schema],
         ).fetchall()
     ]
@@ -267,6 +268,8 @@ def _export_tables(
             [schema],
         ).fetchall()
     )
+    for name in set(names) - set(sizes):  # a view: count it (one scan of a key column)
+        sizes[name] = con.execute(f"SELECT count(*) FROM {schema}.{_q(name)}").fetchone()[0]
 
     def table(name: str) -> TableExport:
         with con.cursor() as cur:

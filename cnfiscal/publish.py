@@ -2,8 +2,9 @@
 
 File mode: the copy is written beside its destination first and swapped in with os.replace,
 so a run that dies half-way leaves the previous published file whole. The copy of a large
-file takes seconds of kernel time, so the exports step starts it (stage_copy) as soon as the
-build is final, and the publish step swaps it in if the build file is still the one copied.
+file takes seconds (by direct I/O, see cnfiscal.file_copy), so the exports step starts it
+(stage_copy) as soon as the build is final, and the publish step swaps it in if the build file
+is still the one copied.
 DuckLake mode (CNFISCAL_WAREHOUSE=ducklake:PATH): the build is copied into the lake in one
 transaction (cnfiscal.warehouse.lake), which readers in other processes see whole or not at all.
 """
@@ -12,13 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 import threading
 from pathlib import Path
 
 import duckdb
 
+from cnfiscal.file_copy import copy_file
 from cnfiscal.settings import Settings
 from cnfiscal.warehouse import lake
 from cnfiscal.warehouse.load import ensure_schema
@@ -73,7 +74,7 @@ def publish_database(build_db: Path, published_db: Path) -> Path:
     published_db.parent.mkdir(parents=True, exist_ok=True)
     tmp = _new_copy_path(published_db)
     try:
-        shutil.copyfile(build_db, tmp)
+        copy_file(build_db, tmp)
         os.replace(tmp, published_db)
     finally:
         if os.path.exists(tmp):
@@ -117,7 +118,7 @@ class StagedCopy:
 
     def _copy(self) -> None:
         try:
-            shutil.copyfile(self.build_db, self.path)
+            copy_file(self.build_db, self.path)
         except BaseException as exc:  # finish() then drops the copy; publishing copies again
             self.error = exc
 
@@ -179,7 +180,7 @@ def refresh_published_fetch_log(build_db: Path, published_db: Path) -> Path:
     (see _sync_fetch_runs)."""
     tmp = _new_copy_path(published_db)
     try:
-        shutil.copyfile(published_db, tmp)
+        copy_file(published_db, tmp)
         with duckdb.connect(tmp) as con:
             ensure_schema(con)  # a copy published by an older version gets raw.fetch_runs
             con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")

@@ -247,7 +247,8 @@ def test_a_scoped_test_fails_on_a_changed_key_and_reads_the_rest_only_when_asked
     shutil.copyfile(db, kept)
     untouched = query(db, "select min(document_id) from marts.fct_fiscal_facts "
                           "where document_id not in (?, ?)", F20, N21)[0][0]  # fmt: skip
-    bad = "update marts.fct_fiscal_facts set value = null where document_id = ?"
+    # fct_fiscal_facts is a view: its rows are stored in int_facts_published
+    bad = "update intermediate.int_facts_published set value = null where document_id = ?"
     test = ("test", "--select", "fct_fiscal_facts")
     try:
         with duckdb.connect(str(db)) as con:
@@ -256,7 +257,7 @@ def test_a_scoped_test_fails_on_a_changed_key_and_reads_the_rest_only_when_asked
         every_row = run_dbt(db, *test, "--vars", "{test_all_rows: true}", work=work)
         assert every_row.returncode != 0 and "not_null_columns_fct_fiscal_facts" in every_row.stdout
         with duckdb.connect(str(db)) as con:
-            con.execute("update marts.fct_fiscal_facts set value = 1 where value is null")
+            con.execute("update intermediate.int_facts_published set value = 1 where value is null")
             con.execute(bad, [N21])
         changed = run_dbt(db, *test, work=work)
         assert changed.returncode != 0 and "not_null_columns_fct_fiscal_facts" in changed.stdout

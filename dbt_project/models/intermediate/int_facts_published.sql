@@ -54,6 +54,12 @@ select
     classified.measure,
     classified.value,
     classified.unit,
+    -- money in both units here, once, so that fct_fiscal_facts is a plain projection of these
+    -- rows (computed in a view, DECIMAL(28, 2) arithmetic made every full read of it 0.6 s
+    -- slower at 100,000 reports)
+    case when classified.unit = '万元' then classified.value end as amount_wan_yuan,
+    case when classified.unit = '万元' then cast(classified.value * 10000 as decimal(28, 2)) end
+        as amount_yuan,
     classified.value_decimals,
     classified.class_scheme,
     classified.class_code,

@@ -1,9 +1,11 @@
-{{ incremental_by('document', 'document_id') }}
 -- Every published fact, one row per document × statement × item × scope × basis × year ×
 -- measure (× compare year, × indicator unit), with money in both 万元 and 元.
+-- A view, a projection of int_facts_published (incremental), which stores these very rows: a
+-- second stored copy cost every night its writes again (0.5-0.9 s for 1,000 changed reports
+-- at 100,000) and the warehouse file a fifth of its size.
+{{ config(materialized='view') }}
 with facts as (
     select * from {{ ref('int_facts_published') }}
-    where true {{ changed_only('document', 'document_id') }}
 )
 
 select
@@ -20,8 +22,8 @@ select
     measure,
     value,
     unit,
-    case when unit = '万元' then value end as amount_wan_yuan,
-    case when unit = '万元' then cast(value * 10000 as decimal(28, 2)) end as amount_yuan,
+    amount_wan_yuan,
+    amount_yuan,
     class_scheme,
     class_code,
     label,
