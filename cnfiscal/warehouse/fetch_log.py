@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import duckdb
 
+from cnfiscal.warehouse import unkey
+
 KEEP_RUNS = 30  # runs whose every row is kept: a month of nightly runs
 COMPACT_BATCH = 7  # compact once this many runs are past the window
 
@@ -53,10 +55,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a warehouse made by an older version up to this layout: raw.fetches without its
     primary key (the table is copied once), raw.fetch_runs filled for the runs it has, and
     raw.source_first_seen from the log."""
-    has_key = con.execute(
-        "SELECT count(*) FROM duckdb_constraints() WHERE schema_name = 'raw' "
-        "AND table_name = 'fetches' AND constraint_type = 'PRIMARY KEY'"
-    ).fetchone()[0]
+    has_key = bool(unkey.keyed(con, "raw", ("fetches",)))
     # record() writes a run's totals with its rows, so only an older warehouse has rows and no
     # totals at all (checked in O(1): this runs on every connection that ensures the schema)
     missing_runs = con.execute(
@@ -71,20 +70,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("BEGIN")
     try:
         if has_key:
-            columns = con.execute(
-                "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
-                "WHERE table_schema = 'raw' AND table_name = 'fetches' ORDER BY ordinal_position"
-            ).fetchall()
-            ddl = ", ".join(
-                f'"{name}" {kind}{"" if nullable == "YES" else " NOT NULL"}'
-                for name, kind, nullable in columns
-            )
-            con.execute("ALTER TABLE raw.fetches RENAME TO fetches_keyed")
-            con.execute(f"CREATE TABLE raw.fetches ({ddl})")
-            con.execute(
-                "INSERT INTO raw.fetches SELECT * FROM raw.fetches_keyed ORDER BY fetched_at"
-            )
-            con.execute("DROP TABLE raw.fetches_keyed")
+            unkey.drop_primary_key(con, "raw", "fetches")
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _runs_to_count AS SELECT DISTINCT run_id "
             "FROM raw.fetches ANTI JOIN raw.fetch_runs USING (run_id)"

@@ -7,6 +7,7 @@ re-running never duplicates rows and a crash never leaves half a document behind
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,12 +18,24 @@ import duckdb
 import pyarrow as pa
 
 from cnfiscal.model import Extraction, format_decimal
-from cnfiscal.warehouse import fetch_log
+from cnfiscal.warehouse import fetch_log, unkey
+
+REPORT_TABLES = ("documents", "facts", "parse_issues")
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(resources.files("cnfiscal.warehouse").joinpath("schema.sql").read_text("utf-8"))
     fetch_log.migrate(con)
+    keyed = unkey.keyed(con, "raw", REPORT_TABLES)  # a warehouse from before: once
+    if keyed:
+        con.execute("BEGIN")
+        try:
+            for table in keyed:
+                unkey.drop_primary_key(con, "raw", table)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
 
 
 def document_id(source_id: str, sha256: str) -> str:
@@ -220,10 +233,11 @@ def replace_documents(con: duckdb.DuckDBPyConnection, versions: list[ParsedVersi
     issues = {name: [] for name in _ISSUE_COLUMNS}
     facts = {name: [] for name in _FACT_COLUMNS}
     fact_cols = list(facts.values())
-    ids = []
-    for v in versions:
-        doc_id = document_id(v.source_id, v.sha256)
-        ids.append(doc_id)
+    ids = [document_id(v.source_id, v.sha256) for v in versions]
+    if len(set(ids)) < len(ids):  # the tables have no key to refuse it (schema.sql)
+        twice = sorted(i for i, n in Counter(ids).items() if n > 1)
+        raise ValueError(f"a load batch holds these report versions twice: {', '.join(twice)}")
+    for doc_id, v in zip(ids, versions, strict=True):
         for name, value in _doc_row(doc_id, v).items():
             docs[name].append(value)
         _add_facts(fact_cols, doc_id, v.extraction)

@@ -39,8 +39,11 @@ CREATE TABLE IF NOT EXISTS raw.source_first_seen (
 );
 
 -- One row per report version (a source whose content changed gets a new row).
+-- The three report tables have no primary key (cnfiscal.warehouse.unkey says why): a report's
+-- rows are replaced whole, in one transaction, by warehouse.load.replace_documents, which
+-- refuses a batch naming a version twice; the staging models' dbt tests check the keys.
 CREATE TABLE IF NOT EXISTS raw.documents (
-    document_id    VARCHAR PRIMARY KEY,  -- <source_id>@<sha256 prefix>
+    document_id    VARCHAR NOT NULL,     -- <source_id>@<sha256 prefix>; unique
     source_id      VARCHAR NOT NULL,
     location       VARCHAR NOT NULL,
     sha256         VARCHAR NOT NULL,
@@ -89,9 +92,8 @@ CREATE TABLE IF NOT EXISTS raw.facts (
     row_index     INTEGER,
     col_index     INTEGER,
     also_in       JSON,
-    ocr_confidence DOUBLE,              -- the OCR engine's confidence; NULL for a text layer
-    PRIMARY KEY (document_id, fact_seq)
-);
+    ocr_confidence DOUBLE               -- the OCR engine's confidence; NULL for a text layer
+);                                      -- unique: (document_id, fact_seq)
 -- warehouses built before OCR: the column comes last, where the loader's rows put it
 ALTER TABLE raw.facts ADD COLUMN IF NOT EXISTS ocr_confidence DOUBLE;
 
@@ -103,6 +105,5 @@ CREATE TABLE IF NOT EXISTS raw.parse_issues (
     message     VARCHAR NOT NULL,
     quote       VARCHAR,
     char_start  INTEGER,
-    page        INTEGER,
-    PRIMARY KEY (document_id, issue_seq)
-);
+    page        INTEGER
+);                                      -- unique: (document_id, issue_seq)
