@@ -41,14 +41,18 @@ from raw.documents d left join meta.state_marts_built s using (document_id)
 where d.is_current
 """
 
+# The record's rows that differ from tonight's snapshot, both ways (a temp table: the scope
+# reads it, and record() rewrites only those reports' rows).
+CHANGED_SQL = """
+create or replace temp table _gate_changed as
+(select * from _gate_now except select * from quality.gate_checked)
+union all
+(select * from quality.gate_checked except select * from _gate_now)
+"""
+
 SCOPE_SQL = """
 with now as (select * from _gate_now),
-before as (select * from quality.gate_checked),
-changed as (
-    (select * from now except select * from before)
-    union all
-    (select * from before except select * from now)
-),
+changed as (select * from _gate_changed),
 rechecked as (
     select document_id from raw.documents
     where is_current and (status = 'quarantined' or starts_with(status_reason, ?))
@@ -93,6 +97,8 @@ class Scope:
     reason: str
     current: int  # current reports in the warehouse
     snapshot: pa.Table | None = None  # what the record becomes if this gate passes
+    # the reports whose rows of the record differ from the snapshot; None: rewrite it whole
+    record_changes: list[str] | None = None
 
     @property
     def everything(self) -> bool:
@@ -129,21 +135,44 @@ def plan(con: duckdb.DuckDBPyConnection, full: bool = False, recheck_prefix: str
     neighbours = NEIGHBOURS_SQL if "intermediate.int_agency_lineage" in tables else ""
     con.register("_gate_now", snapshot)
     try:
+        con.execute(CHANGED_SQL)
         sql = SCOPE_SQL.format(neighbours=neighbours)
         ids = sorted(r[0] for r in con.execute(sql, [recheck_prefix]).fetchall())
+        differ = [
+            r[0] for r in con.execute("select distinct document_id from _gate_changed").fetchall()
+        ]
     finally:
+        con.execute("drop table if exists _gate_changed")
         con.unregister("_gate_now")
-    return Scope(ids, "changed since the last gate, with their neighbours", current, snapshot)
+    reason = "changed since the last gate, with their neighbours"
+    return Scope(ids, reason, current, snapshot, sorted(differ))
 
 
 def record(con: duckdb.DuckDBPyConnection, scope: Scope, run_id: str) -> None:
-    """After a gate that passed: what it judged becomes the record (inside the caller's write)."""
+    """After a gate that passed: what it judged becomes the record (inside the caller's write).
+    Where the scope compared the snapshot with the record, only the reports that differ are
+    rewritten: the whole record is a table of every current report (a rewrite and its
+    checkpoint cost 0.25-0.45 s at 100,000 reports)."""
     if scope.snapshot is None:
         return
     con.register("_gate_now", scope.snapshot)
     try:
         con.execute("create schema if not exists quality")
-        con.execute(f"create or replace table {RECORD} as select * from _gate_now")
+        if scope.record_changes is None or RECORD not in _tables(con):
+            con.execute(f"create or replace table {RECORD} as select * from _gate_now")
+        elif scope.record_changes:
+            con.register(
+                "_gate_differ",
+                pa.table({"document_id": pa.array(scope.record_changes, pa.string())}),
+            )
+            con.execute(
+                f"delete from {RECORD} where document_id in (select document_id from _gate_differ)"
+            )
+            con.execute(
+                f"insert into {RECORD} select * from _gate_now "
+                "where document_id in (select document_id from _gate_differ)"
+            )
+            con.unregister("_gate_differ")
         con.execute(
             f"create or replace table {RECORD_STATE} as select ?::varchar as fingerprint, "
             "?::varchar as run_id, now() as checked_at",

@@ -1,7 +1,7 @@
 """The DuckLake warehouse mode: the published warehouse as a DuckLake (a SQLite catalog and
 Parquet data files in one folder) that many processes read while one run publishes.
 
-A run still builds in its private DuckDB build file (one writer, constraints enforced, dbt and
+A run still builds in its private DuckDB build file (one writer, keys checked, dbt and
 the quality gate as in file mode). Publishing copies every table and view of the build into the
 lake in ONE DuckLake transaction, so a reader's snapshot holds either the previous run or this
 one, never a mix. The catalog is SQLite, not a DuckDB file: a DuckDB file is locked by the

@@ -46,6 +46,24 @@
     {%- endif -%}
 {%- endmacro %}
 
+{# The rows of stored model `relation` (a table) whose `column` holds a changed report, as a
+   relation to select from; the whole table on a full build. The keys are found by a scan of the
+   key column alone, then only their rows are fetched by rowid: a filter on the key (constants
+   or a semi-join) leaves DuckDB reading every column of every row before the join drops them
+   (at 100,000 reports, fct_balance_checks over int_facts_published: 0.21 s against 0.075 s).
+   For reports only: a changed report's rows were inserted together, a changed agency's are
+   spread over the table, and fetching those one by one costs what the scan does. Alias it
+   where columns are qualified. #}
+{% macro changed_rows(relation, column) -%}
+    {%- set changes = ref('state_changes') -%}
+    {%- if is_incremental() and marts_built_relation() is not none -%}
+    {%- set wanted = changed_keys_filter('document', column, changes) -%}
+    (select * from {{ relation }} where rowid in (select rowid from {{ relation }} where {{ wanted }}))
+    {%- else -%}
+    {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
 {# Pre-hook of an incremental model: drop the changed keys' rows (all rows without a record). #}
 {% macro delete_changed(kind, column) -%}
     {%- set changes = ref('state_changes') -%}

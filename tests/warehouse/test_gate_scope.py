@@ -158,3 +158,16 @@ def test_changed_checks_judge_every_report(rounds, tmp_path):
     with duckdb.connect(str(db), read_only=True) as con:
         planned = scope.plan(con, recheck_prefix=gate.RECHECK)
     assert planned.everything and "changed" in planned.reason
+
+
+def test_the_record_is_rewritten_only_where_it_differs(rounds):
+    """A scoped gate that passed leaves the record equal to its snapshot, having rewritten only
+    the rows of the reports whose snapshot rows differed."""
+    for scoped, *_ in rounds[0]:
+        assert scoped.passed
+        changed = scoped.scope.record_changes
+        assert changed and len(changed) < scoped.scope.current
+    snapshot = rounds[0][-1][0].scope.snapshot
+    columns = snapshot.column_names
+    expected = sorted(tuple(r[c] for c in columns) for r in snapshot.to_pylist())
+    assert query(rounds[2], f"select * from {scope.RECORD} order by all") == expected

@@ -2,8 +2,8 @@
 -- Performance results and targets: one row per report × indicator as written × basis × year ×
 -- unit, with the vocabulary indicator it matches (dim_indicator) where it matches one.
 with facts as (
-    select * from {{ ref('int_facts_published') }}
-    where statement = 'performance' {{ changed_only('document', 'document_id') }}
+    select * from {{ changed_rows(ref('int_facts_published'), 'document_id') }}
+    where statement = 'performance'
 ),
 
 indicators as (
