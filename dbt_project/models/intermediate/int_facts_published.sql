@@ -3,8 +3,8 @@
 -- measure (× compare year, × unit for indicators), with agency, classification code and the
 -- number of decimals the value is written with.
 with facts as (
-    select * from {{ ref('stg_facts') }}
-    where true {{ changed_only('document', 'document_id') }}
+    select * exclude (raw_rowid) from {{ ref('stg_facts') }}
+    where true {{ changed_only_by_rowid('raw_rowid', source('raw', 'facts'), 'document_id') }}
 ),
 
 documents as (

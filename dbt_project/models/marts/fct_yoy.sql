@@ -3,10 +3,31 @@
 -- the earlier year's own report where the warehouse holds it (the same agency, or its
 -- predecessor in the lineage), else against the prior value the report itself writes, else
 -- with the prior value the stated change implies.
--- Each part reads int_facts_published itself, not a CTE of it: the changed agencies' filter then
--- reaches each scan, where a CTE read four times is materialised whole first.
-with changes as (
-    select * from {{ ref('int_facts_published') }}
+{%- set facts = ref('int_facts_published') %}
+{%- set incremental = is_incremental() and marts_built_relation() is not none %}
+-- On a full build each part reads int_facts_published itself: a CTE read four times would be
+-- materialised whole first. On an incremental run the parts read one CTE of the changed
+-- agencies' facts and of their predecessors' (prior_reports reads a predecessor's reports as
+-- its successor's prior year, and a key's predecessor need not be a key), fetched by rowid
+-- once: four scans of every row cost 0.23-0.26 s at 100,000 reports, this 0.09-0.18 s.
+with
+{%- if incremental %}
+facts_in_scope as materialized (
+    select * from {{ facts }}
+    where rowid in (
+        select rowid from {{ facts }}
+        where (true {{ changed_only('agency', 'agency_id') }})
+            or agency_id in (
+                select predecessor_agency_id from {{ ref('int_agency_lineage') }}
+                where true {{ changed_only('agency', 'successor_agency_id') }}
+            )
+    )
+),
+{%- set facts = 'facts_in_scope' %}
+{%- endif %}
+
+changes as (
+    select * from {{ facts }}
     where measure in ('delta', 'pct_change')
         and compare_year is not null
         and compare_year < year {{ changed_only('agency', 'agency_id') }}
@@ -14,7 +35,7 @@ with changes as (
 
 current_amounts as (
     select document_id, statement, item, scope, basis, year, value as current_value
-    from {{ ref('int_facts_published') }}
+    from {{ facts }}
     where measure = 'amount' {{ changed_only('agency', 'agency_id') }}
 ),
 
@@ -23,7 +44,7 @@ current_amounts as (
 agency_lineage as (
     select agency_id, agency_id as prior_agency_id
     from (
-        select distinct agency_id from {{ ref('int_facts_published') }}
+        select distinct agency_id from {{ facts }}
         where agency_id is not null {{ changed_only('agency', 'agency_id') }}
     )
     union all
@@ -40,7 +61,7 @@ prior_reports as (
         facts.year,
         facts.value as prior_value_reported,
         facts.document_id as prior_document_id
-    from {{ ref('int_facts_published') }} as facts
+    from {{ facts }} as facts
     inner join agency_lineage on facts.agency_id = agency_lineage.prior_agency_id
     where facts.measure = 'amount' and facts.report_year = facts.year
         {{ changed_only('agency', 'agency_lineage.agency_id') }}
@@ -53,7 +74,7 @@ prior_reports as (
 
 same_report_priors as (
     select document_id, statement, item, scope, basis, year, value as prior_value_in_report
-    from {{ ref('int_facts_published') }}
+    from {{ facts }}
     where measure = 'amount' {{ changed_only('agency', 'agency_id') }}
 ),
 

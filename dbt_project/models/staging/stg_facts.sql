@@ -1,6 +1,7 @@
 -- Facts of current report versions, amounts kept as DECIMAL in the unit they were stated in.
+-- raw_rowid: the row's place in raw.facts, valid within one query (changed_only_by_rowid).
 with facts as (
-    select * from {{ source('raw', 'facts') }}
+    select *, rowid as raw_rowid from {{ source('raw', 'facts') }}
 ),
 
 current_documents as (
@@ -33,6 +34,7 @@ select
     facts.table_index,
     facts.row_index,
     facts.col_index,
-    facts.ocr_confidence
+    facts.ocr_confidence,
+    facts.raw_rowid
 from facts
 inner join current_documents using (document_id)
