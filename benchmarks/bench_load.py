@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_load.py [--ducklake] [--work DIR] [--again]
                                               [--changed FRACTION] [N ...]   (default: 1000)
-    .venv/bin/python benchmarks/bench_load.py --ratio --work DIR SMALL LARGE
+    .venv/bin/python benchmarks/bench_load.py --ratio [--rounds N] --work DIR SMALL LARGE
 
 --ducklake publishes into a DuckLake in the bench folder (CNFISCAL_WAREHOUSE=ducklake:...)
 instead of swapping in the single file; the publish step's time is the difference to see.
@@ -11,7 +11,8 @@ instead of swapping in the single file; the publish step's time is the differenc
 (for profiling one phase at 100,000 without rebuilding). --changed sets the fraction of reports
 that night rewrites (default 0.01): 0.001 of 100,000 changes as many reports as 0.01 of 10,000,
 which tells the cost of a bigger warehouse from the cost of more changes. --ratio runs the three
-nights that issue 18's ratio needs back to back on DIR's warehouses and prints it.
+nights that issue 18's ratio needs back to back on DIR's warehouses and prints it; --rounds N
+alternates N pairs of 1 % nights before the third and takes the ratio of their medians.
 
 Each phase is a real `cnfiscal run` in a subprocess on a fresh warehouse; the figures are its
 wall time, the peak RSS of the largest process in its tree (os.wait4; the parse workers and
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -128,16 +130,26 @@ def bench(
     return one
 
 
-def ratio(small: int, large: int, work: Path, ducklake: bool) -> None:
+def ratio(small: int, large: int, work: Path, ducklake: bool, rounds: int = 1) -> None:
     """Issue 18's ratio in one run, on the warehouses an earlier run left in `work`: a 1 % night
-    at each size, then a night at `large` changing as many reports as 1 % of `small` does, which
-    separates what the bigger warehouse costs from what the ten times more changes cost."""
-    one_small = bench(small, work, ducklake, again=True)
-    one_large = bench(large, work, ducklake, again=True)
+    at each size (`rounds` pairs, alternating, so that a slower spell of the machine falls on
+    both sizes alike), then a night at `large` changing as many reports as 1 % of `small` does,
+    which separates what the bigger warehouse costs from what the ten times more changes cost.
+    With several rounds the ratio is that of the two sizes' medians, each pair's printed too."""
+    pairs = []
+    for _ in range(max(1, rounds)):
+        one_small = bench(small, work, ducklake, again=True)
+        one_large = bench(large, work, ducklake, again=True)
+        pairs.append((one_small, one_large))
     same = bench(large, work, ducklake, again=True, fraction=0.01 * small / large)
+    if len(pairs) > 1:
+        print("== pairs: " + ", ".join(f"{b:.1f}s / {a:.1f}s = {b / a:.2f}" for a, b in pairs))
+    one_small = statistics.median(a for a, _ in pairs)
+    one_large = statistics.median(b for _, b in pairs)
+    what = "median " if len(pairs) > 1 else ""
     print(
-        f"== ratio: 1 % at {large} {one_large:.1f}s / 1 % at {small} {one_small:.1f}s = "
-        f"{one_large / one_small:.2f} (target <= 1.5)"
+        f"== ratio: {what}1 % at {large} {one_large:.1f}s / {what}1 % at {small} "
+        f"{one_small:.1f}s = {one_large / one_small:.2f} (target <= 1.5)"
     )
     print(
         f"== same changed reports at {large}: {same:.1f}s, {same / one_small:.2f}x the {small} "
@@ -152,6 +164,13 @@ def main() -> None:
     pair = "--ratio" in args
     work = None
     fraction = 0.01
+    rounds = 1
+    if "--rounds" in args:
+        i = args.index("--rounds")
+        rounds = int(args[i + 1])
+        del args[i : i + 2]
+        if "--ratio" not in args:
+            sys.exit("--rounds applies to --ratio")
     if "--changed" in args:
         i = args.index("--changed")
         fraction = float(args[i + 1])
@@ -169,7 +188,7 @@ def main() -> None:
     if pair:
         if work is None or len(sizes) != 2 or sizes[0] >= sizes[1]:
             sys.exit("--ratio needs --work DIR (an earlier run's folder), two sizes, small first")
-        ratio(sizes[0], sizes[1], work, ducklake)
+        ratio(sizes[0], sizes[1], work, ducklake, rounds)
         return
     if work is not None:
         work.mkdir(parents=True, exist_ok=True)
