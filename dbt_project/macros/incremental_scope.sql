@@ -10,6 +10,12 @@
     {{ return(adapter.get_relation(database=target.database, schema='meta', identifier='state_marts_built')) }}
 {%- endmacro %}
 
+{# Whether this run replaces only the changed keys' rows: an incremental run with a record of
+   the last build (without one, every row is replaced). #}
+{% macro replaces_changed_keys() -%}
+    {{ return(is_incremental() and marts_built_relation() is not none) }}
+{%- endmacro %}
+
 {# The predicate "`column` holds a key of `kind` that this run replaces", the keys read from the
    change record `changes`; `column` is the plain key column (the agency key '' is a null
    agency_id). Up to a few thousand keys are written out as constants: DuckDB pushes an IN list
@@ -41,7 +47,7 @@
 {# `and <key> in (the changed keys)` on an incremental run, nothing on a full build. #}
 {% macro changed_only(kind, column) -%}
     {%- set changes = ref('state_changes') -%}
-    {%- if is_incremental() and marts_built_relation() is not none %}
+    {%- if replaces_changed_keys() %}
     and {{ changed_keys_filter(kind, column, changes) }}
     {%- endif -%}
 {%- endmacro %}
@@ -63,7 +69,7 @@
    columns are qualified. #}
 {% macro changed_rows(relation, column) -%}
     {%- set changes = ref('state_changes') -%}
-    {%- if is_incremental() and marts_built_relation() is not none -%}
+    {%- if replaces_changed_keys() -%}
     (select * from {{ relation }} where rowid in {{ changed_rowids(relation, column, changes) }})
     {%- else -%}
     {{ relation }}
@@ -74,7 +80,7 @@
    a view that carries its table's rowid (stg_facts.raw_rowid of raw.facts). #}
 {% macro changed_only_by_rowid(rowid_column, table, column) -%}
     {%- set changes = ref('state_changes') -%}
-    {%- if is_incremental() and marts_built_relation() is not none %}
+    {%- if replaces_changed_keys() %}
     and {{ rowid_column }} in {{ changed_rowids(table, column, changes) }}
     {%- endif -%}
 {%- endmacro %}

@@ -4,14 +4,13 @@
 -- predecessor in the lineage), else against the prior value the report itself writes, else
 -- with the prior value the stated change implies.
 {%- set facts = ref('int_facts_published') %}
-{%- set incremental = is_incremental() and marts_built_relation() is not none %}
 -- On a full build each part reads int_facts_published itself: a CTE read four times would be
 -- materialised whole first. On an incremental run the parts read one CTE of the changed
 -- agencies' facts and of their predecessors' (prior_reports reads a predecessor's reports as
 -- its successor's prior year, and a key's predecessor need not be a key), fetched by rowid
 -- once: four scans of every row cost 0.23-0.26 s at 100,000 reports, this 0.09-0.18 s.
 with
-{%- if incremental %}
+{%- if replaces_changed_keys() %}
 facts_in_scope as materialized (
     select * from {{ facts }}
     where rowid in (
